@@ -1,0 +1,112 @@
+import type { Location } from '../fs/Namespace';
+import type { DirEntry, FileHandle, FileSystem, FsNode } from '../fs/types';
+import * as W from './defs';
+import type { InputStream, OutputStream } from './host';
+
+/**
+ * Open file descriptions. Rights are kept as plain numbers: every preview1 right fits in 30 bits, and a
+ * number AND is far cheaper than a bigint one on every call.
+ */
+const r = (x: bigint) => Number(x);
+
+export const FILE_RIGHTS = r(
+  W.RIGHTS_FD_DATASYNC |
+    W.RIGHTS_FD_READ |
+    W.RIGHTS_FD_SEEK |
+    W.RIGHTS_FD_FDSTAT_SET_FLAGS |
+    W.RIGHTS_FD_SYNC |
+    W.RIGHTS_FD_TELL |
+    W.RIGHTS_FD_WRITE |
+    W.RIGHTS_FD_ADVISE |
+    W.RIGHTS_FD_ALLOCATE |
+    W.RIGHTS_FD_FILESTAT_GET |
+    W.RIGHTS_FD_FILESTAT_SET_SIZE |
+    W.RIGHTS_FD_FILESTAT_SET_TIMES |
+    W.RIGHTS_POLL_FD_READWRITE,
+);
+
+export const DIR_RIGHTS = r(
+  W.RIGHTS_FD_FDSTAT_SET_FLAGS |
+    W.RIGHTS_FD_SYNC |
+    W.RIGHTS_FD_ADVISE |
+    W.RIGHTS_PATH_CREATE_DIRECTORY |
+    W.RIGHTS_PATH_CREATE_FILE |
+    W.RIGHTS_PATH_LINK_SOURCE |
+    W.RIGHTS_PATH_LINK_TARGET |
+    W.RIGHTS_PATH_OPEN |
+    W.RIGHTS_FD_READDIR |
+    W.RIGHTS_PATH_READLINK |
+    W.RIGHTS_PATH_RENAME_SOURCE |
+    W.RIGHTS_PATH_RENAME_TARGET |
+    W.RIGHTS_PATH_FILESTAT_GET |
+    W.RIGHTS_PATH_FILESTAT_SET_SIZE |
+    W.RIGHTS_PATH_FILESTAT_SET_TIMES |
+    W.RIGHTS_FD_FILESTAT_GET |
+    W.RIGHTS_FD_FILESTAT_SET_TIMES |
+    W.RIGHTS_PATH_SYMLINK |
+    W.RIGHTS_PATH_REMOVE_DIRECTORY |
+    W.RIGHTS_PATH_UNLINK_FILE,
+);
+
+/** A directory fd may hand out both kinds of rights to what is opened through it. */
+export const DIR_INHERITING = DIR_RIGHTS | FILE_RIGHTS;
+
+/** stdio are character devices without seek/tell: wasi-libc then treats them as terminals (line-buffered). */
+export const STDIN_RIGHTS = r(
+  W.RIGHTS_FD_READ | W.RIGHTS_FD_FDSTAT_SET_FLAGS | W.RIGHTS_FD_FILESTAT_GET | W.RIGHTS_POLL_FD_READWRITE,
+);
+export const STDOUT_RIGHTS = r(
+  W.RIGHTS_FD_WRITE |
+    W.RIGHTS_FD_FDSTAT_SET_FLAGS |
+    W.RIGHTS_FD_FILESTAT_GET |
+    W.RIGHTS_FD_SYNC |
+    W.RIGHTS_FD_DATASYNC |
+    W.RIGHTS_POLL_FD_READWRITE,
+);
+
+export class StdioFd {
+  readonly kind = 'stdio' as const;
+  readonly filetype = W.FILETYPE_CHARACTER_DEVICE;
+  rights: number;
+  inheriting = 0;
+  fdflags = 0;
+  constructor(
+    readonly input: InputStream | null,
+    readonly output: OutputStream | null,
+    /** Stable fake inode so fstat of stdio looks like a device, not a file. */
+    readonly ino: number,
+  ) {
+    this.rights = input ? STDIN_RIGHTS : STDOUT_RIGHTS;
+  }
+}
+
+export class FileFd {
+  readonly kind = 'file' as const;
+  readonly filetype = W.FILETYPE_REGULAR_FILE;
+  position = 0;
+  constructor(
+    readonly fs: FileSystem,
+    readonly node: FsNode,
+    readonly handle: FileHandle,
+    public rights: number,
+    public inheriting: number,
+    public fdflags: number,
+  ) {}
+}
+
+export class DirFd {
+  readonly kind = 'dir' as const;
+  readonly filetype = W.FILETYPE_DIRECTORY;
+  fdflags = 0;
+  /** The listing a readdir walk is reading, so cookies stay valid across calls. */
+  listing: DirEntry[] | null = null;
+  constructor(
+    readonly loc: Location,
+    public rights: number,
+    public inheriting: number,
+    /** Guest path for fd_prestat_dir_name; null for directories opened by the guest. */
+    readonly preopen: string | null,
+  ) {}
+}
+
+export type Fd = StdioFd | FileFd | DirFd;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Rebuild every test/wasi/c/*.c into test/wasi/wasm/<name>.wasm (wasm32-wasi, -O2).
+# Usage: scripts/build-test-wasm.sh [name ...]   (default: all programs)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SRC="$ROOT/test/wasi/c"
+OUT="$ROOT/test/wasi/wasm"
+CC="${CC:-clang-16}"
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+  echo "error: $CC not found." >&2
+  echo "Install the WASI toolchain (Debian/Ubuntu):" >&2
+  echo "  sudo apt-get install clang-16 lld-16 wasi-libc libclang-rt-16-dev-wasm32" >&2
+  exit 1
+fi
+if [ -z "${WASI_SYSROOT:-}" ] && [ ! -e /usr/include/wasm32-wasi/wasi/api.h ]; then
+  echo "error: wasi-libc headers not found (need /usr/include/wasm32-wasi or WASI_SYSROOT)." >&2
+  echo "  sudo apt-get install wasi-libc libclang-rt-16-dev-wasm32 lld-16" >&2
+  exit 1
+fi
+
+SYSROOT_FLAG=()
+if [ -n "${WASI_SYSROOT:-}" ]; then SYSROOT_FLAG=(--sysroot="$WASI_SYSROOT"); fi
+
+mkdir -p "$OUT"
+if [ "$#" -gt 0 ]; then
+  names=("$@")
+else
+  names=()
+  for f in "$SRC"/*.c; do names+=("$(basename "$f" .c)"); done
+fi
+
+fail=0
+for name in "${names[@]}"; do
+  src="$SRC/$name.c"
+  if [ ! -f "$src" ]; then echo "error: no such program: $src" >&2; fail=1; continue; fi
+  if "$CC" --target=wasm32-wasi "${SYSROOT_FLAG[@]}" -O2 -Wall -Wextra -Wno-unused-function \
+       -Wno-unused-parameter -o "$OUT/$name.wasm" "$src"; then
+    printf '  built %-22s %8d bytes\n' "$name.wasm" "$(wc -c < "$OUT/$name.wasm")"
+  else
+    echo "error: failed to build $name" >&2
+    fail=1
+  fi
+done
+exit $fail

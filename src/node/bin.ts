@@ -1,0 +1,53 @@
+/**
+ * The berth executable for Node (bundled to dist/berth.js, started by bin/berth.js): wires the
+ * host-neutral CLI to this process's arguments, stdio, filesystem and worker threads.
+ */
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
+import { main } from '../cli/main';
+
+declare const __BERTH_VERSION__: string | undefined;
+const version = typeof __BERTH_VERSION__ === 'string' ? __BERTH_VERSION__ : 'dev';
+
+// A reader that went away (`berth … | head`) is the end of our output, not a crash: exit as a shell does
+// after SIGPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
+
+function resolveHostDir(path: string): string {
+  const abs = resolve(path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    throw new Error('no such directory');
+  }
+  if (!isDir) throw new Error('not a directory');
+  return abs;
+}
+
+const code = await main({
+  argv: process.argv.slice(2),
+  stdout: (chunk) => process.stdout.write(chunk),
+  stderr: (chunk) => process.stderr.write(chunk),
+  // Read lazily: only a run that needs stdin opens it.
+  get stdin() {
+    return process.stdin;
+  },
+  env: process.env,
+  readFile: async (path) => new Uint8Array(await readFile(path)),
+  resolveHostDir,
+  workerHost: new NodeWorkerHost(),
+  version,
+});
+
+// Let pending output reach the terminal or pipe before leaving.
+await new Promise<void>((done) => process.stdout.write('', () => done()));
+await new Promise<void>((done) => process.stderr.write('', () => done()));
+process.exit(code);
