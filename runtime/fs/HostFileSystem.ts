@@ -238,7 +238,8 @@ export class HostFileSystem implements FileSystem {
     let root = options.root;
     while (root.length > 1 && root.endsWith('/')) root = root.slice(0, -1);
     const st = this.fs.lstatSync(root, BIGINT);
-    if (filetypeOf(st.mode) !== FILETYPE_DIRECTORY) throw new Error(`HostFileSystem root ${root} is not a directory`);
+    if (filetypeOf(st.mode) !== FILETYPE_DIRECTORY)
+      throw new Error(`HostFileSystem root ${root} is not a directory`);
     this.rootNode = new HostNode(root, null, Number(st.ino), FILETYPE_DIRECTORY, 0);
     const c = this.fs.constants;
     const noFollow = c?.O_NOFOLLOW ?? 0;
@@ -274,7 +275,9 @@ export class HostFileSystem implements FileSystem {
         if (this.sameInode(n, st)) {
           n.confirmedAt = this.generation;
           const stat = toStat(st);
-          return stat.filetype === FILETYPE_SYMBOLIC_LINK && stat.size === 0 ? this.withTargetSize(n, stat) : stat;
+          return stat.filetype === FILETYPE_SYMBOLIC_LINK && stat.size === 0
+            ? this.withTargetSize(n, stat)
+            : stat;
         }
       } catch {
         // Gone: fall through to the stat of an unlinked inode.
@@ -321,7 +324,8 @@ export class HostFileSystem implements FileSystem {
     const n = this.live(node);
     if (typeof n === 'number') return n;
     if (n.filetype === FILETYPE_SYMBOLIC_LINK) return ERRNO_LOOP;
-    if (n.filetype === FILETYPE_DIRECTORY) return flags.write ? ERRNO_ISDIR : new HostDirectoryHandle(this, n);
+    if (n.filetype === FILETYPE_DIRECTORY)
+      return flags.write ? ERRNO_ISDIR : new HostDirectoryHandle(this, n);
     // Opening a FIFO or device could block the thread or reach host hardware.
     if (n.filetype !== FILETYPE_REGULAR_FILE) return ERRNO_NOTSUP;
     if (flags.write && this.readOnly) return ERRNO_ROFS;
@@ -651,7 +655,16 @@ class HostFileHandle implements FileHandle {
     } catch {
       // A closed or broken fd: report an empty unlinked file.
     }
-    return { filetype: FILETYPE_REGULAR_FILE, ino: 0, nlink: 0, size: 0, atim: 0n, mtim: 0n, ctim: 0n, mode: 0 };
+    return {
+      filetype: FILETYPE_REGULAR_FILE,
+      ino: 0,
+      nlink: 0,
+      size: 0,
+      atim: 0n,
+      mtim: 0n,
+      ctim: 0n,
+      mode: 0,
+    };
   }
 
   setTimes(atim: bigint | null, mtim: bigint | null): Errno {

@@ -494,7 +494,8 @@ export class MemoryFileSystem implements FileSystem {
 
   /** Rebuilds a tree from snapshot(); file contents are copied, so the snapshot stays independent. */
   static fromSnapshot(snapshot: MemoryTreeSnapshot, options: MemoryFileSystemOptions = {}): MemoryFileSystem {
-    if (snapshot.format !== 'berth-memory-tree/1') throw new Error(`unknown snapshot format ${snapshot.format}`);
+    if (snapshot.format !== 'berth-memory-tree/1')
+      throw new Error(`unknown snapshot format ${snapshot.format}`);
     const fs = new MemoryFileSystem(options);
     let maxIno = applyMetadata(fs.rootNode, snapshot.root);
     const inodes = snapshot.inodes.map((s) => {
@@ -527,7 +528,8 @@ export class MemoryFileSystem implements FileSystem {
           pending.push([child, entry.directory]);
         } else {
           const inode = inodes[entry.inode];
-          if (inode === undefined) throw new Error(`snapshot entry ${entry.name} names missing inode ${entry.inode}`);
+          if (inode === undefined)
+            throw new Error(`snapshot entry ${entry.name} names missing inode ${entry.inode}`);
           child = inode;
           child.nlink++;
         }
@@ -560,7 +562,8 @@ export class MemoryFileSystem implements FileSystem {
       for (const [name, child] of dir.entries!) {
         const path = `${prefix}/${name}`;
         if (child.entries !== null) pending.push([child, path]);
-        else if (child.filetype === FILETYPE_REGULAR_FILE) out[path] = decoder.decode(child.data.subarray(0, child.size));
+        else if (child.filetype === FILETYPE_REGULAR_FILE)
+          out[path] = decoder.decode(child.data.subarray(0, child.size));
       }
     }
     return out;

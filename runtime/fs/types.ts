@@ -49,8 +49,10 @@ export interface DirEntry {
  * A write past the end zero-fills the gap. Handles stay valid after the file is unlinked.
  */
 export interface FileHandle {
-  pread(dst: Uint8Array, position: number): number | Errno;
-  pwrite(src: Uint8Array, position: number): number | Errno;
+  /** Bytes read (0 at EOF), or a NEGATED errno (-ERRNO_IO): a count and an errno share one number. */
+  pread(dst: Uint8Array, position: number): number;
+  /** Bytes written, or a negated errno. */
+  pwrite(src: Uint8Array, position: number): number;
   /** Current size in bytes (for O_APPEND and SEEK_END). */
   size(): number;
   setSize(size: number): Errno;
@@ -74,6 +76,10 @@ export interface FileSystem {
 
   /** One component, symlinks not followed. ERRNO_NOENT when absent, ERRNO_NOTDIR when dir is not one. */
   lookup(dir: FsNode, name: string): FsNode | Errno;
+  /**
+   * The node's attributes. May be a live view (the memory backend returns the inode itself, to stay
+   * allocation-free): read the fields you need now, do not keep the object across mutations.
+   */
   stat(node: FsNode): Stat;
   /** Entries other than '.' and '..', in a stable order (repeated calls agree while nothing changes). */
   readdir(dir: FsNode): DirEntry[] | Errno;

@@ -184,9 +184,17 @@ export function runFileSystemSuite(name: string, factory: () => FileSystemFixtur
         const dir = mkdir(root, 'd');
         const link = ok(fs.symlink(root, 'l', 'f'));
         const byName = new Map(ok(fs.readdir(root)).map((e) => [e.name, e]));
-        expect(byName.get('f')).toEqual({ name: 'f', ino: fs.stat(file).ino, filetype: FILETYPE_REGULAR_FILE });
+        expect(byName.get('f')).toEqual({
+          name: 'f',
+          ino: fs.stat(file).ino,
+          filetype: FILETYPE_REGULAR_FILE,
+        });
         expect(byName.get('d')).toEqual({ name: 'd', ino: fs.stat(dir).ino, filetype: FILETYPE_DIRECTORY });
-        expect(byName.get('l')).toEqual({ name: 'l', ino: fs.stat(link).ino, filetype: FILETYPE_SYMBOLIC_LINK });
+        expect(byName.get('l')).toEqual({
+          name: 'l',
+          ino: fs.stat(link).ino,
+          filetype: FILETYPE_SYMBOLIC_LINK,
+        });
       });
 
       it('should reflect additions and removals', () => {
