@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Rebuild every test/wasi/c/*.c into test/wasi/wasm/<name>.wasm (wasm32-wasi, -O2).
 # Usage: scripts/build-test-wasm.sh [name ...]   (default: all programs)
+# Env: CC (default clang-16), WASI_SYSROOT (if wasi-libc is not in /usr),
+#      STRIP=1 to drop the name section (about 4x smaller, but traps lose function names).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,8 +22,9 @@ if [ -z "${WASI_SYSROOT:-}" ] && [ ! -e /usr/include/wasm32-wasi/wasi/api.h ]; t
   exit 1
 fi
 
-SYSROOT_FLAG=()
-if [ -n "${WASI_SYSROOT:-}" ]; then SYSROOT_FLAG=(--sysroot="$WASI_SYSROOT"); fi
+EXTRA=()
+if [ -n "${WASI_SYSROOT:-}" ]; then EXTRA+=(--sysroot="$WASI_SYSROOT"); fi
+if [ "${STRIP:-0}" = "1" ]; then EXTRA+=(-Wl,--strip-all); fi
 
 mkdir -p "$OUT"
 if [ "$#" -gt 0 ]; then
@@ -35,7 +38,7 @@ fail=0
 for name in "${names[@]}"; do
   src="$SRC/$name.c"
   if [ ! -f "$src" ]; then echo "error: no such program: $src" >&2; fail=1; continue; fi
-  if "$CC" --target=wasm32-wasi "${SYSROOT_FLAG[@]}" -O2 -Wall -Wextra -Wno-unused-function \
+  if "$CC" --target=wasm32-wasi "${EXTRA[@]}" -O2 -Wall -Wextra -Wno-unused-function \
        -Wno-unused-parameter -o "$OUT/$name.wasm" "$src"; then
     printf '  built %-22s %8d bytes\n' "$name.wasm" "$(wc -c < "$OUT/$name.wasm")"
   else

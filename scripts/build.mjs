@@ -19,7 +19,10 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // node:anything, and bare builtin names (fs, path, worker_threads, fs/promises, …).
 const builtinFilter = new RegExp(
-  `^(node:.*|(${builtinModules.filter((m) => !m.startsWith('_')).map(escape).join('|')})(/.*)?)$`,
+  `^(node:.*|(${builtinModules
+    .filter((m) => !m.startsWith('_'))
+    .map(escape)
+    .join('|')})(/.*)?)$`,
 );
 
 /** Refuses node builtins in a browser bundle, naming the bundle and the file that imports one. */

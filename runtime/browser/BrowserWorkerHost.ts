@@ -20,7 +20,8 @@ class BrowserWorker implements WorkerLike {
       ev.preventDefault();
       this.onerror?.(new Error(ev.message || 'worker script failed to load or threw'));
     };
-    worker.onmessageerror = () => this.onerror?.(new Error('a message from the guest worker could not be read'));
+    worker.onmessageerror = () =>
+      this.onerror?.(new Error('a message from the guest worker could not be read'));
   }
 
   postMessage(message: unknown, transfer?: Transferable[]): void {

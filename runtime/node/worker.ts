@@ -2,10 +2,9 @@
  * The Node worker entry (bundled to dist/node-worker.js): serves StartRequests from the parent thread.
  * Host directories are opened with node:fs, confined by HostFileSystem.
  */
-import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { HostFileSystem } from '../fs/HostFileSystem';
 import { serveWorker } from '../process/workerMain';
+import { nodeHostDir } from './hostDir';
 
 if (!parentPort) throw new Error('runtime/node/worker.ts must run in a worker thread');
 const port = parentPort;
@@ -15,7 +14,5 @@ serveWorker(
     postMessage: (message, transfer) => port.postMessage(message, transfer as never),
     onMessage: (handler) => port.on('message', handler),
   },
-  {
-    openHostDir: (hostPath, readOnly) => new HostFileSystem({ fs, root: hostPath, readOnly }),
-  },
+  { openHostDir: nodeHostDir },
 );

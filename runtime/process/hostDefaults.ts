@@ -5,13 +5,16 @@ import type { InputStream, OutputStream, WasiClock } from '../wasi/host';
  * deterministic twins, so that the same run with the same inputs is byte-identical.
  */
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+// Made on first use: a page that is not cross-origin isolated has no SharedArrayBuffer at all, and the
+// runtime must still load there.
+let sleepCell: Int32Array | null = null;
 
 /** Blocks the thread. Atomics.wait works in Node (any thread) and in Web Workers. */
 export function blockingSleep(ns: bigint): void {
   const ms = Number(ns / 1_000_000n);
   if (ms <= 0) return;
   try {
+    if (sleepCell === null) sleepCell = new Int32Array(new SharedArrayBuffer(4));
     Atomics.wait(sleepCell, 0, 0, ms);
   } catch {
     // A browser main thread may not block; spin instead (short sleeps only reach here from tests).

@@ -70,15 +70,17 @@ export class WorkerPool {
     this.park(worker);
   }
 
-  /** Terminates a worker that must not be reused. The promise settles when the worker is gone. */
+  /**
+   * Terminates a worker that must not be reused. The promise settles when the worker is gone; until then
+   * its onmessage stays attached, so output it sent before being stopped still arrives.
+   */
   discard(worker: WorkerLike): Promise<void> {
-    worker.onmessage = null;
     worker.onerror = null;
     if (worker.onexit) worker.onexit = null;
-    return Promise.resolve(worker.terminate()).then(
-      () => undefined,
-      () => undefined,
-    );
+    const detach = () => {
+      worker.onmessage = null;
+    };
+    return Promise.resolve(worker.terminate()).then(detach, detach);
   }
 
   /** Idle workers right now. */

@@ -32,6 +32,14 @@ export interface RootSpec {
  */
 export type StdinSpec = { kind: 'buffer'; data: Uint8Array } | { kind: 'stream'; buffer: SharedArrayBuffer };
 
+/**
+ * Output flow control: one Int32 counting the output bytes posted but not yet consumed by the host.
+ * The worker adds before posting and blocks (Atomics.wait) while the count is over OUTPUT_WINDOW_BYTES;
+ * the host subtracts once its listeners are done with a chunk. So a guest that writes faster than the
+ * host's consumer (a slow pipe, a terminal) is slowed down instead of filling the host's memory.
+ */
+export const OUTPUT_WINDOW_BYTES = 1 << 20;
+
 export interface Limits {
   /** Bytes per stream (stdout, stderr); past it the guest is ended with reason 'output-limit'. */
   maxOutputBytes: number;
@@ -59,6 +67,8 @@ export interface StartRequest {
   trace: boolean;
   /** When set: deterministic clock and seeded random, so the same inputs give byte-identical runs. */
   seed?: bigint;
+  /** Output flow control (see OUTPUT_WINDOW_BYTES); absent where SharedArrayBuffer is not available. */
+  outputWindow?: SharedArrayBuffer;
   /** Send the root tree's snapshot back with the ExitMessage. */
   returnRoot: boolean;
 }

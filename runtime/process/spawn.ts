@@ -56,8 +56,8 @@ export interface SpawnOptions {
   /** Return the root tree's final state with the result (SpawnResult.root). */
   returnRoot?: boolean;
   /** Shorthands for onStdout/onStderr, attached before anything can arrive. */
-  onStdout?: (chunk: Uint8Array) => void;
-  onStderr?: (chunk: Uint8Array) => void;
+  onStdout?: OutputListener;
+  onStderr?: OutputListener;
 }
 
 export interface SpawnResult extends RunResult {
@@ -73,8 +73,8 @@ export interface GuestProcess {
    * Output chunks as the guest writes them. Chunks that arrive before the first listener is attached are
    * held and handed to it.
    */
-  onStdout(listener: (chunk: Uint8Array) => void): void;
-  onStderr(listener: (chunk: Uint8Array) => void): void;
+  onStdout(listener: OutputListener): void;
+  onStderr(listener: OutputListener): void;
   /** Terminates the guest (reason 'killed'); no-op once it has ended. */
   kill(reason?: string): void;
   /** Settles when the guest has ended and, if it was terminated, its worker is gone. */
@@ -95,17 +95,27 @@ function envList(env: SpawnOptions['env']): string[] {
 
 type Stream = 'stdout' | 'stderr';
 
+/**
+ * Receives output chunks in order. Returning a promise (e.g. resolved when a slow pipe has taken the
+ * bytes) holds the guest back: it blocks once about OUTPUT_WINDOW_BYTES are unconsumed.
+ */
+export type OutputListener = (chunk: Uint8Array) => unknown;
+
 class Guest implements GuestProcess {
   readonly pid = ++lastPid;
   readonly stdin: StdinWriter | null;
   private readonly runId = ++lastRunId;
-  private readonly listeners: Record<Stream, ((chunk: Uint8Array) => void)[]> = { stdout: [], stderr: [] };
+  private readonly listeners: Record<Stream, OutputListener[]> = { stdout: [], stderr: [] };
+  // Shared with the worker: output bytes posted but not yet consumed here (see OUTPUT_WINDOW_BYTES).
+  private readonly window: Int32Array | null =
+    typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
   private readonly held: Record<Stream, Uint8Array[]> = { stdout: [], stderr: [] };
   private readonly result: Promise<SpawnResult>;
   private settle!: (r: SpawnResult) => void;
   private worker: WorkerLike | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private done = false;
+  private settled = false;
   private readonly stdinSpec: StdinSpec;
 
   constructor(
@@ -121,7 +131,11 @@ class Guest implements GuestProcess {
       this.stdinSpec = { kind: 'stream', buffer };
     } else {
       this.stdin = null;
-      this.stdinSpec = { kind: 'buffer', data: options.stdin ? options.stdin.slice() : new Uint8Array(0) };
+      // A fresh, exactly-sized copy (a Node Buffer's slice() would alias its pool): its buffer is transferred.
+      this.stdinSpec = {
+        kind: 'buffer',
+        data: options.stdin ? new Uint8Array(options.stdin) : new Uint8Array(0),
+      };
     }
     const { module, memoryLimitBytes } = options;
     if (module instanceof WebAssembly.Module && memoryLimitBytes !== undefined) {
@@ -135,11 +149,11 @@ class Guest implements GuestProcess {
     void this.launch();
   }
 
-  onStdout(listener: (chunk: Uint8Array) => void): void {
+  onStdout(listener: OutputListener): void {
     this.listen('stdout', listener);
   }
 
-  onStderr(listener: (chunk: Uint8Array) => void): void {
+  onStderr(listener: OutputListener): void {
     this.listen('stderr', listener);
   }
 
@@ -151,19 +165,37 @@ class Guest implements GuestProcess {
     return this.result;
   }
 
-  private listen(stream: Stream, listener: (chunk: Uint8Array) => void): void {
+  private listen(stream: Stream, listener: OutputListener): void {
     this.listeners[stream].push(listener);
     const held = this.held[stream];
     if (held.length > 0) {
       this.held[stream] = [];
-      for (const chunk of held) listener(chunk);
+      for (const chunk of held) this.deliver([listener], chunk);
     }
   }
 
   private emit(stream: Stream, chunk: Uint8Array): void {
     const listeners = this.listeners[stream];
     if (listeners.length === 0) this.held[stream].push(chunk);
-    else for (const l of listeners) l(chunk);
+    else this.deliver(listeners, chunk);
+  }
+
+  /** Hands a chunk to the listeners, then gives its bytes back to the worker's output window. */
+  private deliver(listeners: OutputListener[], chunk: Uint8Array): void {
+    const pending: PromiseLike<unknown>[] = [];
+    for (const l of listeners) {
+      const r = l(chunk);
+      if (r && typeof (r as PromiseLike<unknown>).then === 'function')
+        pending.push(r as PromiseLike<unknown>);
+    }
+    if (pending.length === 0) this.consumed(chunk.length);
+    else void Promise.allSettled(pending).then(() => this.consumed(chunk.length));
+  }
+
+  private consumed(bytes: number): void {
+    if (!this.window) return;
+    Atomics.sub(this.window, 0, bytes);
+    Atomics.notify(this.window, 0);
   }
 
   private async launch(): Promise<void> {
@@ -180,7 +212,17 @@ class Guest implements GuestProcess {
     }
     if (this.done) return; // killed while compiling
 
-    const worker = this.pool.acquire();
+    let worker: WorkerLike;
+    try {
+      worker = this.pool.acquire();
+    } catch (e) {
+      this.finish({
+        exitCode: null,
+        reason: 'error',
+        message: `cannot create a guest worker: ${(e as Error).message}`,
+      });
+      return;
+    }
     this.worker = worker;
     worker.onmessage = (data) => this.onMessage(data as WorkerToHost);
     worker.onerror = (e) => this.abort('error', `guest worker failed: ${e.message}`);
@@ -204,9 +246,14 @@ class Guest implements GuestProcess {
       trace: options.trace !== undefined,
       ...(options.seed !== undefined ? { seed: BigInt(options.seed) } : {}),
       returnRoot: options.returnRoot ?? false,
+      ...(this.window ? { outputWindow: this.window.buffer as SharedArrayBuffer } : {}),
     };
     try {
-      worker.postMessage(req);
+      // stdin given up front is our own copy: hand its buffer over instead of cloning it again.
+      worker.postMessage(
+        req,
+        this.stdinSpec.kind === 'buffer' ? [this.stdinSpec.data.buffer as ArrayBuffer] : [],
+      );
     } catch (e) {
       this.abort('error', `cannot start the guest worker: ${(e as Error).message}`);
       return;
@@ -221,7 +268,9 @@ class Guest implements GuestProcess {
   }
 
   private onMessage(msg: WorkerToHost): void {
-    if (this.done || msg.runId !== this.runId) return;
+    if (msg.runId !== this.runId) return;
+    // After a kill, output the guest wrote before it was stopped is still delivered until wait() settles.
+    if (this.done && (this.settled || msg.type === 'exit')) return;
     switch (msg.type) {
       case 'stdout':
       case 'stderr':
@@ -263,6 +312,7 @@ class Guest implements GuestProcess {
     });
     void Promise.race([gone, timeout]).then(() => {
       clearTimeout(grace);
+      this.settled = true;
       this.settle(result);
     });
   }

@@ -136,7 +136,8 @@ export class StdinWriter {
   write(bytes: Uint8Array | string): boolean {
     if (this.ended) throw new Error('stdin: write after end()');
     if (this.closed) return true;
-    const chunk = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes.slice();
+    // A copy (new Uint8Array, not slice(): a Node Buffer's slice() is a view).
+    const chunk = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes);
     if (chunk.length > 0) {
       this.queue.push(chunk);
       this.queued += chunk.length;

@@ -16,7 +16,13 @@ import { ERRNO_NAMES } from '../wasi/defs';
 import { type OutputStream, WasiKill } from '../wasi/host';
 import { formatBytes } from './format';
 import { bufferedInput, deterministicClock, seededRandom } from './hostDefaults';
-import type { ExitMessage, MountSpec, StartRequest, WorkerToHost } from './protocol';
+import {
+  type ExitMessage,
+  type MountSpec,
+  OUTPUT_WINDOW_BYTES,
+  type StartRequest,
+  type WorkerToHost,
+} from './protocol';
 import { type GuestOptions, type RunResult, runInThreadSync } from './runInThread';
 import { SharedInput } from './stdinChannel';
 
@@ -48,6 +54,7 @@ class ForwardedOutput implements OutputStream {
     private readonly runId: number,
     private readonly limit: number,
     private readonly port: WorkerPort,
+    private readonly window: Int32Array | null,
   ) {}
 
   write(data: Uint8Array): void {
@@ -56,7 +63,10 @@ class ForwardedOutput implements OutputStream {
     if (data.length > room) {
       if (room > 0) this.send(data.subarray(0, room));
       this.written = this.limit;
-      throw new WasiKill('output-limit', `${this.stream} exceeded the output limit of ${formatBytes(this.limit)}`);
+      throw new WasiKill(
+        'output-limit',
+        `${this.stream} exceeded the output limit of ${formatBytes(this.limit)}`,
+      );
     }
     this.written += data.length;
     this.send(data);
@@ -65,14 +75,26 @@ class ForwardedOutput implements OutputStream {
   private send(view: Uint8Array): void {
     // The view aliases guest memory: copy it, then hand the copy's buffer over instead of cloning it.
     const data = view.slice();
+    const window = this.window;
+    if (window) Atomics.add(window, 0, data.length);
     this.port.postMessage({ type: this.stream, runId: this.runId, data }, [data.buffer]);
+    if (window) {
+      // Backpressure: wait while the host has too much of our output still unconsumed.
+      for (;;) {
+        const inFlight = Atomics.load(window, 0);
+        if (inFlight <= OUTPUT_WINDOW_BYTES) break;
+        Atomics.wait(window, 0, inFlight, 1000);
+      }
+    }
   }
 }
 
 function openMount(spec: MountSpec, services: HostServices, clock: FsClock | undefined): FileSystem {
   if (spec.kind === 'host') return services.openHostDir(spec.hostPath, spec.readOnly ?? false);
   const options = { readOnly: spec.readOnly ?? false, ...(clock ? { clock } : {}) };
-  return spec.snapshot ? MemoryFileSystem.fromSnapshot(spec.snapshot, options) : new MemoryFileSystem(options);
+  return spec.snapshot
+    ? MemoryFileSystem.fromSnapshot(spec.snapshot, options)
+    : new MemoryFileSystem(options);
 }
 
 function failed(runId: number, message: string): ExitMessage {
@@ -107,14 +129,15 @@ export function runStart(req: StartRequest, services: HostServices, port: Worker
     if (errno !== 0) return failed(runId, `cannot mount ${where}: ${ERRNO_NAMES[errno] ?? `errno ${errno}`}`);
   }
 
+  const window = req.outputWindow ? new Int32Array(req.outputWindow) : null;
   const opts: GuestOptions = {
     args: req.args,
     env: req.env,
     namespace,
     preopens: req.preopens ?? ['/'],
     stdin: req.stdin.kind === 'stream' ? new SharedInput(req.stdin.buffer) : bufferedInput(req.stdin.data),
-    stdout: new ForwardedOutput('stdout', runId, req.limits.maxOutputBytes, port),
-    stderr: new ForwardedOutput('stderr', runId, req.limits.maxOutputBytes, port),
+    stdout: new ForwardedOutput('stdout', runId, req.limits.maxOutputBytes, port, window),
+    stderr: new ForwardedOutput('stderr', runId, req.limits.maxOutputBytes, port, window),
     ...(req.limits.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.limits.memoryLimitBytes } : {}),
     ...(req.trace ? { trace: (line: string) => port.postMessage({ type: 'trace', runId, line }) } : {}),
   };

@@ -683,18 +683,42 @@ export class Preview1 {
       if (n < 0) return -n;
       f.position += n;
     } else {
-      n = 0;
-      const v = this.view;
-      for (let i = 0; i < iovsLen >>> 0; i++) {
-        const buf = v.getUint32((iovsPtr >>> 0) + i * 8, true);
-        const len = v.getUint32((iovsPtr >>> 0) + i * 8 + 4, true);
-        if (len === 0) continue;
-        f.output!.write(this.u8.subarray(buf, buf + len));
-        n += len;
-      }
+      n = this.writeStream(f, iovsPtr >>> 0, iovsLen >>> 0);
     }
     this.view.setUint32(nwrittenPtr >>> 0, n, true);
     return W.ERRNO_SUCCESS;
+  }
+
+  /** One write call is one chunk to the stream (wasi-libc passes its buffer and the new bytes as two iovecs). */
+  private writeStream(f: StdioFd, iovsPtr: number, iovsLen: number): number {
+    const v = this.view;
+    let total = 0;
+    let last = -1;
+    let parts = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const len = v.getUint32(iovsPtr + i * 8 + 4, true);
+      if (len > 0) {
+        total += len;
+        last = i;
+        parts++;
+      }
+    }
+    if (total === 0) return 0;
+    if (parts === 1) {
+      const buf = v.getUint32(iovsPtr + last * 8, true);
+      f.output!.write(this.u8.subarray(buf, buf + total));
+      return total;
+    }
+    const joined = new Uint8Array(total);
+    let off = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const buf = v.getUint32(iovsPtr + i * 8, true);
+      const len = v.getUint32(iovsPtr + i * 8 + 4, true);
+      joined.set(this.u8.subarray(buf, buf + len), off);
+      off += len;
+    }
+    f.output!.write(joined);
+    return total;
   }
 
   path_create_directory(fd: number, pathPtr: number, pathLen: number): Errno {

@@ -8,8 +8,9 @@ import { EXIT_BERTH_ERROR, WASM_RUN_USAGE, wasmRun } from './wasmRun';
 export interface CliHost {
   /** The arguments after the program name. */
   argv: readonly string[];
-  stdout(chunk: Uint8Array | string): void;
-  stderr(chunk: Uint8Array | string): void;
+  /** May return a promise while the destination is full (backpressure). */
+  stdout(chunk: Uint8Array | string): unknown;
+  stderr(chunk: Uint8Array | string): unknown;
   /** Streamed into the guest; absent means empty stdin. */
   stdin?: AsyncIterable<Uint8Array>;
   /** The host's environment, for `--env NAME` (pass a host variable through). */

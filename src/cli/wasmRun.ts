@@ -22,6 +22,7 @@
  * Every such ending prints one `berth: …` line on stderr.
  */
 import { compile, isWasm, ModuleFormatError } from '../../runtime/process/moduleCache';
+import { poolFor } from '../../runtime/process/pool';
 import { spawn, type SpawnResult } from '../../runtime/process/spawn';
 import type { MountSpec } from '../../runtime/process/protocol';
 import { formatBytes } from '../../runtime/process/format';
@@ -98,11 +99,13 @@ function parseDir(value: string): DirSpec {
   const guest = sep < 0 ? null : spec.slice(sep + 2);
   if (host === '') throw new UsageError(`--dir ${value}: no host directory given`);
   if (guest !== null) {
-    if (!guest.startsWith('/')) throw new UsageError(`--dir ${value}: guest path ${guest || '""'} must be absolute`);
+    if (!guest.startsWith('/'))
+      throw new UsageError(`--dir ${value}: guest path ${guest || '""'} must be absolute`);
     if (guest.split('/').every((p) => p === '' || p === '.')) {
       throw new UsageError(`--dir ${value}: cannot mount over the guest's / (pick a directory below it)`);
     }
-    if (guest.split('/').includes('..')) throw new UsageError(`--dir ${value}: guest path may not contain ".."`);
+    if (guest.split('/').includes('..'))
+      throw new UsageError(`--dir ${value}: guest path may not contain ".."`);
   }
   return { host, guest, readOnly };
 }
@@ -154,7 +157,8 @@ export function parseWasmRunArgs(argv: readonly string[], hostEnv: CliHost['env'
       case '--memory': {
         const v = valueOf(flag, inline);
         const bytes = parseSize(v);
-        if (bytes === null) throw new UsageError(`--memory ${v}: expected a size like 512k, 64m, 1g or a byte count`);
+        if (bytes === null)
+          throw new UsageError(`--memory ${v}: expected a size like 512k, 64m, 1g or a byte count`);
         if (bytes < 65536) throw new UsageError(`--memory ${v}: below the minimum of 64 KiB (one wasm page)`);
         if (bytes > MAX_MEMORY) throw new UsageError(`--memory ${v}: above the wasm32 maximum of 4 GiB`);
         out.memoryLimitBytes = bytes;
@@ -168,7 +172,8 @@ export function parseWasmRunArgs(argv: readonly string[], hostEnv: CliHost['env'
         throw new UsageError(`unknown flag ${flag} for "wasm run" (see berth wasm run --help)`);
     }
   }
-  if (i >= argv.length) throw new UsageError('no module given (usage: berth wasm run [OPTIONS] FILE.wasm [ARGS...])');
+  if (i >= argv.length)
+    throw new UsageError('no module given (usage: berth wasm run [OPTIONS] FILE.wasm [ARGS...])');
   out.file = argv[i]!;
   out.args = argv.slice(i + 1);
   return out;
@@ -218,6 +223,8 @@ export async function wasmRun(argv: readonly string[], host: CliHost): Promise<n
     return 0;
   }
   const { file } = opts;
+  // Start the worker now: it boots while the module is read and compiled.
+  poolFor(host.workerHost).prewarm(1);
 
   const mounts: MountSpec[] = [];
   for (const dir of opts.dirs) {
@@ -243,7 +250,10 @@ export async function wasmRun(argv: readonly string[], host: CliHost): Promise<n
 
   let module: WebAssembly.Module;
   try {
-    module = await compile(bytes, opts.memoryLimitBytes !== undefined ? { memoryLimitBytes: opts.memoryLimitBytes } : {});
+    module = await compile(
+      bytes,
+      opts.memoryLimitBytes !== undefined ? { memoryLimitBytes: opts.memoryLimitBytes } : {},
+    );
   } catch (e) {
     if (e instanceof ModuleFormatError) return fail(`${file}: ${e.message}`);
     return fail(`${file} is not a valid WebAssembly module: ${(e as Error).message}`);
@@ -255,6 +265,8 @@ export async function wasmRun(argv: readonly string[], host: CliHost): Promise<n
     env: opts.env,
     mounts,
     stdin: 'stream',
+    // Like docker run, output is not capped: it streams with backpressure (the guest waits for the pipe).
+    maxOutputBytes: Infinity,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.memoryLimitBytes !== undefined ? { memoryLimitBytes: opts.memoryLimitBytes } : {}),
     ...(opts.trace ? { trace: (line: string) => host.stderr(line + '\n') } : {}),

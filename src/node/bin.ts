@@ -20,6 +20,11 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+function writeOrDrain(stream: NodeJS.WriteStream, chunk: Uint8Array | string): Promise<void> | undefined {
+  if (stream.write(chunk)) return undefined;
+  return new Promise((done) => stream.once('drain', done));
+}
+
 function resolveHostDir(path: string): string {
   const abs = resolve(path);
   let isDir: boolean;
@@ -34,8 +39,9 @@ function resolveHostDir(path: string): string {
 
 const code = await main({
   argv: process.argv.slice(2),
-  stdout: (chunk) => process.stdout.write(chunk),
-  stderr: (chunk) => process.stderr.write(chunk),
+  // A promise while the pipe is full: the guest is held back instead of our memory filling up.
+  stdout: (chunk) => writeOrDrain(process.stdout, chunk),
+  stderr: (chunk) => writeOrDrain(process.stderr, chunk),
   // Read lazily: only a run that needs stdin opens it.
   get stdin() {
     return process.stdin;

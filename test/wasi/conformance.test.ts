@@ -54,7 +54,8 @@ function hostTree(dir: string, prefix = ''): Record<string, string> {
 
 // Limit attacks (memory bomb, loop, flood) need a Worker and caps: test/process covers them.
 const runnable = cases.filter(
-  (c) => c.expectExit !== 'killed' && !c.name.startsWith('bench_') && !/^attack_(memory|loop|flood)/.test(c.name),
+  (c) =>
+    c.expectExit !== 'killed' && !c.name.startsWith('bench_') && !/^attack_(memory|loop|flood)/.test(c.name),
 );
 
 describe('WASI preview1 conformance programs (in-thread, Node)', () => {

@@ -206,11 +206,12 @@ window.runCase = async (name, args, env, stdin, mode, options = {}) => {
     mode === 'thread'
       ? await runThread(name, args, env, stdin, options)
       : await runWorker(name, args, env, stdin, options);
-  const failed = result.stdout.split('\n').filter((l) => l.startsWith('not ok')).length;
+  const failed = result.stdout.split('\n').filter((l) => l.startsWith('not ok'));
   log(
     `${name} [${mode}] → ${result.reason} ${result.exitCode ?? ''} in ${result.elapsedMs.toFixed(1)} ms` +
-      (failed ? `, ${failed} failed checks` : '') +
-      (result.message ? ` (${result.message})` : ''),
+      (failed.length ? `, ${failed.length} failed checks` : '') +
+      (result.message ? ` (${result.message})` : '') +
+      failed.map((l) => `\n  ${l}`).join(''),
   );
   return result;
 };

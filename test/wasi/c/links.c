@@ -91,6 +91,10 @@ static void test_symlink_basic(void) {
     /* symlink going up and back down inside the sandbox */
     CHECK_EQ(ERRNO_OF(symlink("../lk_target", "/lk_dir/up")), 0, "relative symlink '../lk_target' inside a subdir");
     CHECK_EQ(get_file("/lk_dir/up", buf, sizeof buf), 11, "'..' symlink resolves within the sandbox");
+    mkdir("/lk_dir/sub", 0755);
+    CHECK_EQ(ERRNO_OF(symlink("lk_dir/sub", "/lk_sublink")), 0, "symlink lk_sublink -> lk_dir/sub");
+    CHECK_OK(ropen("lk_sublink/../inner", 1, 0, &fd), "'link/..' resolves physically: lk_sublink/../inner is lk_dir/inner");
+    if (fd > 2) raw_fd_close(fd);
     CHECK_EQ(ERRNO_OF(symlink(".", "/lk_dot")), 0, "symlink to '.'");
     CHECK_EQ(get_file("/lk_dot/lk_dot/lk_dot/lk_target", buf, sizeof buf), 11, "path through a '.' symlink three times");
 }
