@@ -59,7 +59,12 @@ function loadDeviations() {
     const cells = line
       .slice(1, line.lastIndexOf('|'))
       .split(/(?<!\\)\|/)
-      .map((x) => x.trim().replace(/\\\|/g, '|'));
+      .map((x) =>
+        x
+          .trim()
+          .replace(/^`(.*)`$/, '$1')
+          .replace(/\\\|/g, '|'),
+      );
     if (cells.length < 2) continue;
     const [program, check] = cells;
     const re = new RegExp(
