@@ -66,14 +66,21 @@ describe('WASI preview1 conformance programs (in-thread, Node)', () => {
       if (c.needsMount) {
         mountParent = mkdtempSync(join(scratch, `${c.name}-`));
         mkdirSync(join(mountParent, 'mnt'));
-        writeFileSync(join(mountParent, 'secret.txt'), 'TOP SECRET\n');
+        writeFileSync(join(mountParent, 'secret.txt'), 'BERTH-HOST-SECRET\n');
+        // Host-side symlinks planted in the mount, pointing out of it: the guest must not follow them out.
+        nodeFs.symlinkSync('../secret.txt', join(mountParent, 'mnt', 'hostlink_rel'));
+        nodeFs.symlinkSync(join(mountParent, 'secret.txt'), join(mountParent, 'mnt', 'hostlink_abs'));
+        nodeFs.symlinkSync('..', join(mountParent, 'mnt', 'hostlink_dir'));
         ns.mount('/mnt', new HostFileSystem({ fs: nodeFs, root: join(mountParent, 'mnt') }));
       }
       const stdout = new CollectingOutput();
       const stderr = new CollectingOutput();
       const result = runInThreadSync(moduleFor(c.wasm ?? `${c.name}.wasm`), {
         args: [c.name, ...c.args],
-        env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+        env: [
+          ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+          ...(mountParent ? [`HOST_SECRET_PATH=${join(mountParent, 'secret.txt')}`] : []),
+        ],
         namespace: ns,
         stdin: bufferedInput(c.stdin),
         stdout,
@@ -95,9 +102,9 @@ describe('WASI preview1 conformance programs (in-thread, Node)', () => {
         // Nothing outside the mount was read back or written: the secret is intact and alone.
         const outside = readdirSync(mountParent).sort();
         expect(outside).toEqual(['mnt', 'secret.txt']);
-        expect(readFileSync(join(mountParent, 'secret.txt'), 'utf8')).toBe('TOP SECRET\n');
-        expect(out).not.toContain('TOP SECRET');
-        expect(JSON.stringify(hostTree(join(mountParent, 'mnt')))).not.toContain('TOP SECRET');
+        expect(readFileSync(join(mountParent, 'secret.txt'), 'utf8')).toBe('BERTH-HOST-SECRET\n');
+        expect(out).not.toContain('BERTH-HOST-SECRET');
+        expect(JSON.stringify(hostTree(join(mountParent, 'mnt')))).not.toContain('BERTH-HOST-SECRET');
       }
     });
   }
