@@ -13,6 +13,16 @@ export {
 } from './fs/MemoryFileSystem';
 export { HostFileSystem, type HostFileSystemOptions, type SyncFs } from './fs/HostFileSystem';
 export { readOnly } from './fs/ReadOnlyFileSystem';
+export {
+  LowerStack,
+  UnionFileSystem,
+  upperLayerEntries,
+  OPAQUE_MARKER,
+  WHITEOUT_PREFIX,
+  type Change,
+  type LayerEntry,
+  type UnionFileSystemOptions,
+} from './fs/UnionFileSystem';
 
 export { Preview1, type Preview1Options } from './wasi/Preview1';
 export { ProcExit, WasiKill, type InputStream, type OutputStream, type WasiClock } from './wasi/host';

@@ -30,7 +30,7 @@ import type { DirEntry, Errno, FileHandle, FileSystem, FsClock, FsNode, OpenFlag
  *   - `.wh.NAME` hides NAME in the layers below (not in its own layer);
  *   - `.wh..wh..opq` in a directory hides everything the layers below have in that directory.
  * `.wh.` names are never shown to the guest, and the guest may not create one (ERRNO_INVAL, see
- * checkName).
+ * creatableIn).
  *
  * Copy-up (the object is copied into the upper layer, its parents first as directories with their
  * metadata, and the parents' timestamps are put back so the copy-up itself is invisible) happens on open
@@ -40,13 +40,15 @@ import type { DirEntry, Errno, FileHandle, FileSystem, FsClock, FsNode, OpenFlag
  *
  * Inode numbers are stable for the life of a mount and survive copy-up (like overlayfs with xino): an
  * object found in layer i with inode n is `n * stride + i + 1`, an object made in the upper layer is
- * `n * stride` (stride = layers + 1), and a copied-up object keeps the number of its origin. Hard links
- * of a lower file that one of its names is copied up through follow it (overlayfs' `index` feature): the
- * other names show the copied-up inode too.
+ * `n * stride` (stride = layers + 1), and a copied-up object keeps the number of its origin. When one
+ * name of a file hard-linked inside a layer is copied up, its other names follow (overlayfs' `index`
+ * feature): they show the copied-up inode, and are linked to it in the upper layer when next looked up
+ * or at diff()/upperLayerEntries(). Until then its nlink counts only the names linked so far.
+ * Directories report 2 + their merged subdirectories; a lower file reports its layer's nlink.
  *
  * Open handles: a handle opened for reading on a lower file switches to the upper copy as soon as the
- * file is copied up (by another fd, a chmod, ...), as overlayfs has done since Linux 4.19; before that
- * overlayfs' read-only fds kept reading the old lower bytes. A handle on a lower file that is then
+ * file is copied up (by another fd, a chmod, ...), as overlayfs does since its file operations were
+ * stacked (Linux 4.19); before that, overlayfs' read-only fds kept reading the old lower bytes. A handle on a lower file that is then
  * removed keeps reading the lower bytes, like any unlinked file.
  *
  * The lower layers must not change while a LowerStack uses them (the merged view is cached); the upper
@@ -271,8 +273,9 @@ export interface Change {
 /** One entry of a layer, as plain data, for the engine to write as a tar entry. */
 export interface LayerEntry {
   /**
-   * Absolute path of the entry inside the layer, as the tar entry is named (without the leading '/').
-   * Whiteouts and opaque markers carry their own `.wh.` names: `/etc/.wh.hosts`, `/var/.wh..wh..opq`.
+   * Absolute path of the entry in the layer ('/etc/passwd'; the tar entry name is this without the
+   * leading '/'). Whiteouts and opaque markers carry their `.wh.` names: '/etc/.wh.hosts',
+   * '/var/.wh..wh..opq'.
    */
   readonly path: string;
   readonly type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'whiteout' | 'opaque';
@@ -889,8 +892,10 @@ export class UnionFileSystem implements FileSystem {
     this.upper.createFile(dir, OPAQUE_MARKER, MARKER_MODE);
   }
 
-  /** Leaves `.wh.name` in d's upper directory, hiding the lower entry. d is copied up already. */
+  /** Leaves `.wh.name` in d's upper directory (copying d up), hiding the lower entry. */
   private whiteout(d: UNode, name: string): Errno {
+    const err = this.copyUp(d);
+    if (err !== ERRNO_SUCCESS) return err;
     const made = this.upper.createFile(d.upper!, WHITEOUT_PREFIX + name, MARKER_MODE);
     return typeof made === 'number' && made !== ERRNO_EXIST ? made : ERRNO_SUCCESS;
   }

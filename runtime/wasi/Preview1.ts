@@ -63,7 +63,7 @@ export class Preview1 {
     }
     const table = this.syscalls();
     const wrapped: Record<string, ImportFn> = {};
-    for (const [name, fn] of Object.entries(table)) wrapped[name] = guard(fn.bind(this) as GuardedFn);
+    for (const [name, fn] of Object.entries(table)) wrapped[name] = guard(this, fn as GuardedFn);
     this.imports = {
       wasi_snapshot_preview1: opts.trace ? traceImports(wrapped, this, opts.trace) : wrapped,
     };
@@ -1063,13 +1063,25 @@ export class Preview1 {
 type GuardedFn = (...args: never[]) => number | void;
 
 /** Turns an unexpected exception into EIO; lets the two deliberate unwinds through. */
-function guard(fn: GuardedFn): GuardedFn {
-  return function guarded(this: unknown, ...args: never[]) {
+function guard(self: Preview1, fn: GuardedFn): GuardedFn {
+  // Fixed parameters rather than rest/spread: V8 calls this without allocating an arguments array.
+  // No preview1 call takes more than 9 parameters.
+  return function guarded(
+    a?: never,
+    b?: never,
+    c?: never,
+    d?: never,
+    e?: never,
+    f?: never,
+    g?: never,
+    h?: never,
+    i?: never,
+  ) {
     try {
-      return fn(...args);
-    } catch (e) {
-      if (e instanceof ProcExit || e instanceof WasiKill) throw e;
-      if (e instanceof RangeError && /Out of memory|Array buffer allocation failed/i.test(e.message)) {
+      return fn.call(self, a!, b!, c!, d!, e!, f!, g!, h!, i!);
+    } catch (err) {
+      if (err instanceof ProcExit || err instanceof WasiKill) throw err;
+      if (err instanceof RangeError && /Out of memory|Array buffer allocation failed/i.test(err.message)) {
         return W.ERRNO_NOMEM;
       }
       return W.ERRNO_IO;

@@ -1,0 +1,13 @@
+export { BerthError } from './BerthError';
+export { CorruptStoreError } from './CorruptStoreError';
+export { DigestMismatchError } from './DigestMismatchError';
+export { InvalidDigestError } from './InvalidDigestError';
+export { InvalidManifestError } from './InvalidManifestError';
+export { InvalidPlatformError } from './InvalidPlatformError';
+export { InvalidReferenceError } from './InvalidReferenceError';
+export { LockTimeoutError } from './LockTimeoutError';
+export { NoMatchingPlatformError } from './NoMatchingPlatformError';
+export { NotFoundError } from './NotFoundError';
+export { SizeMismatchError } from './SizeMismatchError';
+export { UnsupportedMediaTypeError } from './UnsupportedMediaTypeError';
+export { WriterClosedError } from './WriterClosedError';

@@ -1,0 +1,11 @@
+export { createImageConfig } from './createImageConfig';
+export type { ImageConfigOptions } from './createImageConfig';
+export { createImageManifest } from './createImageManifest';
+export type { ImageManifestOptions } from './createImageManifest';
+export { MemoryImageStore } from './MemoryImageStore';
+export type { MemoryImageStoreOptions } from './MemoryImageStore';
+export { byName, makeRecord, toReference } from './records';
+export { MAX_DOCUMENT_SIZE, MAX_INDEX_DEPTH, resolveImage } from './resolveImage';
+export type { ResolvedImage } from './resolveImage';
+export type { ImageRecord, ImageStore } from './types';
+export { writeJsonBlob } from './writeJsonBlob';
