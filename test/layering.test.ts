@@ -31,6 +31,24 @@ function importsOf(file: string): string[] {
   return specs;
 }
 
+/**
+ * src/ levels: a folder may import only from folders on lower levels (docs/ARCHITECTURE.md). The host
+ * adapters src/node and src/browser sit on top and may import anything.
+ */
+const SRC_LEVELS: Record<string, number> = {
+  platform: 0,
+  errors: 0,
+  util: 1,
+  oci: 2,
+  content: 3,
+  layer: 3,
+  image: 4,
+  transfer: 5,
+  engine: 6,
+  build: 7,
+  cli: 8,
+};
+
 const isHostAdapter = (rel: string) => /^(runtime|src)\/(node|browser)\//.test(rel);
 
 describe('import rule', () => {
@@ -55,6 +73,28 @@ describe('import rule', () => {
         if (!spec.startsWith('.')) continue;
         const target = relative(root, resolve(dirname(f), spec));
         if (target.startsWith('src/') || target === 'src') bad.push(`${rel} imports ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('should import only lower levels inside src/', () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      const rel = relative(root, f);
+      const own = /^src\/([^/]+)\//.exec(rel)?.[1];
+      if (own === undefined || own === 'node' || own === 'browser') continue;
+      const ownLevel = SRC_LEVELS[own];
+      if (ownLevel === undefined) {
+        bad.push(`${rel}: folder src/${own} has no level in SRC_LEVELS`);
+        continue;
+      }
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const target = /^src\/([^/]+)\//.exec(relative(root, resolve(dirname(f), spec)) + '/')?.[1];
+        if (target === undefined || target === own) continue;
+        const level = SRC_LEVELS[target];
+        if (level === undefined || level >= ownLevel) bad.push(`${rel} (level ${ownLevel}) imports src/${target}`);
       }
     }
     expect(bad).toEqual([]);
