@@ -10,13 +10,14 @@
 //   2. 20k x (open, read 1 KiB, close) (bench_open_read.wasm);
 //   3. 20k x stat (bench_stat.wasm);
 //   4. hello.wasm: create + instantiate + start with the module compiled once, median of 200; for Berth
-//      both in-thread (runInThreadSync) and, when runtime/process/spawn exists, through a warm worker.
+//      both in-thread (runInThreadSync) and through spawn() on a warm worker pool (bench/worker-path.mjs).
 //
 // Method: every (runtime, case) pair runs in its own child process (bench/child.mjs), killed after 60 s.
 // For cases 1-3 only start() is timed — compile, the fresh filesystem, the WASI object and instantiation
 // happen before the clock starts —, median of 5 after one warm-up (fewer when a single run is slow, see
 // child.mjs), on a fresh filesystem every run. Every run must exit 0, or the cell says why not.
-// The report goes to stdout; progress goes to stderr.
+// The report goes to stdout; progress goes to stderr. --only runs the cases whose id or label contains
+// SUBSTRING ('hello' for the start-up table); --wasm-dir takes the programs from elsewhere.
 
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -129,6 +130,14 @@ function ratioCell(berth, peer) {
   return b !== null && p !== null ? fmtRatio(b / p) : '-';
 }
 
+/** How fast freshly allocated memory is first written: on some VMs page faults dominate memory-heavy cases. */
+function firstTouchMBps() {
+  const bytes = 64 * 1024 * 1024;
+  const t0 = performance.now();
+  new Uint8Array(bytes).fill(1);
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+
 function environment(load) {
   const cpus = os.cpus();
   const version = (pkg) => {
@@ -146,13 +155,18 @@ function environment(load) {
       `@wasmer/wasi ${version('@wasmer/wasi')}`,
     `node:wasi scratch directories on ${scratchBase()}`,
     // Other work on the machine skews the numbers; say how busy it was.
-    `load average at start: ${load.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min)`,
+    `load average at start: ${load.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min)` +
+      (load[0] > os.availableParallelism() / 2
+        ? ': the machine is busy, timings are inflated and noisy'
+        : ''),
+    `fresh memory, first touch: ${firstTouchMBps().toFixed(0)} MB/s (page faults; large appends and instantiation pay it)`,
   ].join('\n');
 }
 
 async function main() {
   const started = performance.now();
-  const load = os.loadavg();
+  // Describe the machine before the benchmark loads it.
+  const env = environment(os.loadavg());
   const log = (s) => process.stderr.write(s);
 
   const missing = [...new Set([...FS_CASES.map((c) => c.wasm), HELLO.wasm])].filter(
@@ -196,7 +210,7 @@ async function main() {
 
     // --- print --------------------------------------------------------------------------------------------
     const out = [];
-    out.push('Berth WASI runtime benchmark', '', environment(load), '');
+    out.push('Berth WASI runtime benchmark', '', env, '');
     const header = ['case', 'berth'];
     for (const p of PEERS) header.push(p, 'ratio');
     header.push('target');
@@ -232,6 +246,14 @@ async function main() {
           return `${rt} n/a`;
         });
         out.push(`Linearity, time(200k writes) / time(50k writes), 4.00 = linear: ${lin.join(', ')}`);
+        // The fastest runs are the least disturbed by other load on the machine.
+        const best = ['berth', 'node:wasi', '@wasmer/wasi']
+          .filter((rt) => results.write50k[rt]?.ok && results.write200k[rt]?.ok)
+          .map(
+            (rt) =>
+              `${rt} ${(Math.min(...results.write200k[rt].samples) / Math.min(...results.write50k[rt].samples)).toFixed(2)}`,
+          );
+        if (best.length) out.push(`  same, fastest run of each: ${best.join(', ')}`);
       }
       out.push('');
     }

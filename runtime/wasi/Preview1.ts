@@ -28,6 +28,61 @@ type ImportFn = (...args: never[]) => number | void;
 const NS_PER_MS = 1_000_000n;
 const MAX_U64 = (1n << 64n) - 1n;
 const utf8 = new TextEncoder();
+const NO_MEMORY = new ArrayBuffer(0);
+
+/** Every function of wasi_snapshot_preview1, each a method of Preview1 with the spec's name. */
+const SYSCALLS: ReadonlySet<string> = new Set([
+  'args_get',
+  'args_sizes_get',
+  'environ_get',
+  'environ_sizes_get',
+  'clock_res_get',
+  'clock_time_get',
+  'fd_advise',
+  'fd_allocate',
+  'fd_close',
+  'fd_datasync',
+  'fd_fdstat_get',
+  'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights',
+  'fd_filestat_get',
+  'fd_filestat_set_size',
+  'fd_filestat_set_times',
+  'fd_pread',
+  'fd_prestat_get',
+  'fd_prestat_dir_name',
+  'fd_pwrite',
+  'fd_read',
+  'fd_readdir',
+  'fd_renumber',
+  'fd_seek',
+  'fd_sync',
+  'fd_tell',
+  'fd_write',
+  'path_create_directory',
+  'path_filestat_get',
+  'path_filestat_set_times',
+  'path_link',
+  'path_open',
+  'path_readlink',
+  'path_remove_directory',
+  'path_rename',
+  'path_symlink',
+  'path_unlink_file',
+  'poll_oneoff',
+  'proc_exit',
+  'proc_raise',
+  'sched_yield',
+  'random_get',
+  'sock_accept',
+  'sock_recv',
+  'sock_send',
+  'sock_shutdown',
+]);
+
+// The preview1 functions each compiled module imports, so an instance wraps only those (hello: 5 of 46).
+const importedNames = new WeakMap<WebAssembly.Module, string[]>();
+
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -37,11 +92,10 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
  * bug: it is reported to the guest as EIO instead of crashing the host.
  */
 export class Preview1 {
-  readonly imports: { wasi_snapshot_preview1: Record<string, ImportFn> };
   private memory: WebAssembly.Memory | null = null;
-  private buffer: ArrayBuffer = new ArrayBuffer(0);
-  private u8 = new Uint8Array(0);
-  private view = new DataView(this.buffer);
+  private buffer: ArrayBuffer = NO_MEMORY;
+  private u8: Uint8Array = EMPTY_BYTES;
+  private view: DataView = EMPTY_VIEW;
   private readonly fds: (Fd | undefined)[] = [];
   private readonly argBytes: Uint8Array[];
   private readonly envBytes: Uint8Array[];
@@ -61,12 +115,33 @@ export class Preview1 {
       }
       this.fds.push(new DirFd({ fs: loc.fs, node: loc.node }, DIR_RIGHTS, DIR_INHERITING, guestPath));
     }
-    const table = this.syscalls();
-    const wrapped: Record<string, ImportFn> = {};
-    for (const [name, fn] of Object.entries(table)) wrapped[name] = guard(this, fn as GuardedFn);
-    this.imports = {
-      wasi_snapshot_preview1: opts.trace ? traceImports(wrapped, this, opts.trace) : wrapped,
-    };
+  }
+
+  /** The whole import object: every preview1 function. */
+  get imports(): { wasi_snapshot_preview1: Record<string, ImportFn> } {
+    return this.importObject(SYSCALLS);
+  }
+
+  /** The import object for one module: only the preview1 functions it imports (cheaper to make). */
+  importsFor(module: WebAssembly.Module): { wasi_snapshot_preview1: Record<string, ImportFn> } {
+    let names = importedNames.get(module);
+    if (names === undefined) {
+      names = WebAssembly.Module.imports(module)
+        .filter((i) => i.module === 'wasi_snapshot_preview1' && i.kind === 'function')
+        .map((i) => i.name);
+      importedNames.set(module, names);
+    }
+    return this.importObject(names);
+  }
+
+  private importObject(names: Iterable<string>): { wasi_snapshot_preview1: Record<string, ImportFn> } {
+    const table: Record<string, ImportFn> = {};
+    for (const name of names) {
+      // Unknown names stay absent: instantiation then fails with a LinkError naming the function.
+      if (SYSCALLS.has(name))
+        table[name] = guard(this, (this as unknown as Record<string, GuardedFn>)[name]!);
+    }
+    return { wasi_snapshot_preview1: this.opts.trace ? traceImports(table, this, this.opts.trace) : table };
   }
 
   /** Binds the instance's exported memory; call before running any export. */
@@ -194,57 +269,6 @@ export class Preview1 {
   }
 
   // --- the syscalls ------------------------------------------------------------------------------------
-
-  private syscalls() {
-    return {
-      args_get: this.args_get,
-      args_sizes_get: this.args_sizes_get,
-      environ_get: this.environ_get,
-      environ_sizes_get: this.environ_sizes_get,
-      clock_res_get: this.clock_res_get,
-      clock_time_get: this.clock_time_get,
-      fd_advise: this.fd_advise,
-      fd_allocate: this.fd_allocate,
-      fd_close: this.fd_close,
-      fd_datasync: this.fd_datasync,
-      fd_fdstat_get: this.fd_fdstat_get,
-      fd_fdstat_set_flags: this.fd_fdstat_set_flags,
-      fd_fdstat_set_rights: this.fd_fdstat_set_rights,
-      fd_filestat_get: this.fd_filestat_get,
-      fd_filestat_set_size: this.fd_filestat_set_size,
-      fd_filestat_set_times: this.fd_filestat_set_times,
-      fd_pread: this.fd_pread,
-      fd_prestat_get: this.fd_prestat_get,
-      fd_prestat_dir_name: this.fd_prestat_dir_name,
-      fd_pwrite: this.fd_pwrite,
-      fd_read: this.fd_read,
-      fd_readdir: this.fd_readdir,
-      fd_renumber: this.fd_renumber,
-      fd_seek: this.fd_seek,
-      fd_sync: this.fd_sync,
-      fd_tell: this.fd_tell,
-      fd_write: this.fd_write,
-      path_create_directory: this.path_create_directory,
-      path_filestat_get: this.path_filestat_get,
-      path_filestat_set_times: this.path_filestat_set_times,
-      path_link: this.path_link,
-      path_open: this.path_open,
-      path_readlink: this.path_readlink,
-      path_remove_directory: this.path_remove_directory,
-      path_rename: this.path_rename,
-      path_symlink: this.path_symlink,
-      path_unlink_file: this.path_unlink_file,
-      poll_oneoff: this.poll_oneoff,
-      proc_exit: this.proc_exit,
-      proc_raise: this.proc_raise,
-      sched_yield: this.sched_yield,
-      random_get: this.random_get,
-      sock_accept: this.sock_accept,
-      sock_recv: this.sock_recv,
-      sock_send: this.sock_send,
-      sock_shutdown: this.sock_shutdown,
-    };
-  }
 
   private writeStrings(list: Uint8Array[], ptrsPtr: number, bufPtr: number): Errno {
     this.refresh();
@@ -1063,6 +1087,9 @@ export class Preview1 {
 type GuardedFn = (...args: never[]) => number | void;
 
 /** Turns an unexpected exception into EIO; lets the two deliberate unwinds through. */
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(NO_MEMORY);
+
 function guard(self: Preview1, fn: GuardedFn): GuardedFn {
   // Fixed parameters rather than rest/spread: V8 calls this without allocating an arguments array.
   // No preview1 call takes more than 9 parameters.
