@@ -91,7 +91,10 @@ export async function runInThread(module: WebAssembly.Module, opts: GuestOptions
   const wasi = preview1(opts);
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, wasi.importsFor(module) as unknown as WebAssembly.Imports);
+    instance = await WebAssembly.instantiate(
+      module,
+      wasi.importsFor(module) as unknown as WebAssembly.Imports,
+    );
   } catch (e) {
     return { exitCode: null, reason: 'error', message: `cannot instantiate module: ${(e as Error).message}` };
   }
