@@ -273,6 +273,14 @@ export class MemoryFileSystem implements FileSystem {
     return !this.writable;
   }
 
+  /**
+   * Makes a tree that was just built (a layer unpacked into it) read-only for good, without the copy a
+   * rebuild through fromSnapshot would make. There is no way back.
+   */
+  seal(): void {
+    this.writable = false;
+  }
+
   /** The filesystem's clock; handles stamp writes with it. */
   now(): bigint {
     return this.clock.now();
