@@ -94,7 +94,8 @@ describe('import rule', () => {
         const target = /^src\/([^/]+)\//.exec(relative(root, resolve(dirname(f), spec)) + '/')?.[1];
         if (target === undefined || target === own) continue;
         const level = SRC_LEVELS[target];
-        if (level === undefined || level >= ownLevel) bad.push(`${rel} (level ${ownLevel}) imports src/${target}`);
+        if (level === undefined || level >= ownLevel)
+          bad.push(`${rel} (level ${ownLevel}) imports src/${target}`);
       }
     }
     expect(bad).toEqual([]);
