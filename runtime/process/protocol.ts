@@ -6,25 +6,57 @@
  *   host → worker   StartRequest                 one per run; a worker runs one guest at a time
  *   worker → host   OutputMessage (stdout/stderr) as the guest writes, bytes copied and transferred
  *                   TraceMessage                 one per syscall when `trace` is set
- *                   ExitMessage                  the RunResult (and the root tree when asked)
+ *                   ExitMessage                  the RunResult (and the root tree or upper layer when asked)
  *
  * After an ExitMessage the worker is idle and takes the next StartRequest (a warm pool).
+ *
+ * Union roots (a container on image layers): the worker keeps every layer it was sent, by diff_id, as a
+ * read-only MemoryFileSystem, and one LowerStack per chain of diff_ids, for as long as it lives. So a
+ * layer's tree crosses to a given worker once; later runs name it by diff_id alone and mount in O(1).
+ * The host side keeps the matching bookkeeping (WorkerPool.planLayers): it sends a layer's snapshot only
+ * to a worker that does not hold it, and tells the worker which layers to forget (`dropLayers`) to stay
+ * within its layer budget.
  */
 import type { MemoryTreeSnapshot } from '../fs/MemoryFileSystem';
 import type { RunResult } from './runInThread';
 
 export type { MemoryTreeSnapshot };
 
-/** A filesystem mounted on a guest directory. */
+/**
+ * A filesystem mounted on a guest directory. A memory mount is the worker's own copy: with
+ * `returnSnapshot` its final tree comes back in the ExitMessage (`mounts`), so the host can keep the
+ * changes (an in-memory named volume).
+ */
 export type MountSpec =
-  | { guestPath: string; kind: 'memory'; snapshot?: MemoryTreeSnapshot; readOnly?: boolean }
+  | {
+      guestPath: string;
+      kind: 'memory';
+      snapshot?: MemoryTreeSnapshot;
+      readOnly?: boolean;
+      returnSnapshot?: boolean;
+    }
   | { guestPath: string; kind: 'host'; hostPath: string; readOnly?: boolean };
 
-/** The guest's `/`: a fresh (or restored) writable in-memory tree. */
-export interface RootSpec {
-  kind: 'memory';
+/**
+ * One read-only layer of a union root, named by its diff_id (any string that identifies the layer's
+ * content). `snapshot` is the layer's tree; the host leaves it out when the worker already holds the
+ * layer (see the file comment), and the run fails when a worker lacks a layer that came without one.
+ */
+export interface LayerSpec {
+  diffId: string;
   snapshot?: MemoryTreeSnapshot;
 }
+
+/**
+ * The guest's `/`:
+ *   - memory: a fresh (or restored) writable in-memory tree;
+ *   - union: read-only layers (bottom first, as in an OCI manifest) under a writable upper layer, fresh
+ *     or restored from `upper` (a container's persisted writable layer, whiteouts included). `readOnly`
+ *     makes the whole root read-only (Docker's --read-only); mounts stay as they are.
+ */
+export type RootSpec =
+  | { kind: 'memory'; snapshot?: MemoryTreeSnapshot }
+  | { kind: 'union'; layers: LayerSpec[]; upper?: MemoryTreeSnapshot; readOnly?: boolean };
 
 /**
  * stdin given up front (`buffer`) or streamed through a shared ring buffer (`stream`, see
@@ -69,9 +101,27 @@ export interface StartRequest {
   seed?: bigint;
   /** Output flow control (see OUTPUT_WINDOW_BYTES); absent where SharedArrayBuffer is not available. */
   outputWindow?: SharedArrayBuffer;
-  /** Send the root tree's snapshot back with the ExitMessage. */
+  /**
+   * Send the root's final state back with the ExitMessage: a memory root's whole tree (`root`), a union
+   * root's upper layer (`upper`).
+   */
   returnRoot: boolean;
+  /** Union roots: diff_ids the worker forgets before this run (the host's layer budget). */
+  dropLayers?: string[];
+  /**
+   * Cooperative stop (see STOP_REQUESTED): one Int32 the host sets to ask the guest to end, so the run
+   * still finishes inside the worker and its root (a container's writable layer) comes back.
+   */
+  control?: SharedArrayBuffer;
 }
+
+/**
+ * The value of StartRequest.control's Int32 once the host asks the guest to stop. The guest is then
+ * ended with reason 'killed' at its next host call — a clock or random read, a sleep (which wakes at
+ * once), stdio — exactly as if it had been killed, but the worker finishes the run normally. A guest that
+ * makes no such call is not reached: the host terminates its worker after a grace period instead.
+ */
+export const STOP_REQUESTED = 1;
 
 export type HostToWorker = StartRequest;
 
@@ -87,11 +137,22 @@ export interface TraceMessage {
   line: string;
 }
 
+/** The final tree of a memory mount that asked for it (MountSpec.returnSnapshot). */
+export interface MountSnapshot {
+  guestPath: string;
+  snapshot: MemoryTreeSnapshot;
+}
+
 export interface ExitMessage {
   type: 'exit';
   runId: number;
   result: RunResult;
+  /** A memory root's tree, when returnRoot was set. */
   root?: MemoryTreeSnapshot;
+  /** A union root's upper layer (whiteouts and opaque markers included), when returnRoot was set. */
+  upper?: MemoryTreeSnapshot;
+  /** Memory mounts with returnSnapshot, in mount order. */
+  mounts?: MountSnapshot[];
 }
 
 export type WorkerToHost = OutputMessage | TraceMessage | ExitMessage;

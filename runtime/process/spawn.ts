@@ -14,7 +14,15 @@ import type { MemoryTreeSnapshot } from '../fs/MemoryFileSystem';
 import { formatMs } from './format';
 import { compile, memoryLimitOf } from './moduleCache';
 import { poolFor, WorkerPool } from './pool';
-import type { MountSpec, RootSpec, StartRequest, StdinSpec, WorkerToHost } from './protocol';
+import {
+  STOP_REQUESTED,
+  type MountSnapshot,
+  type MountSpec,
+  type RootSpec,
+  type StartRequest,
+  type StdinSpec,
+  type WorkerToHost,
+} from './protocol';
 import type { RunResult } from './runInThread';
 import { createStdinBuffer, StdinWriter } from './stdinChannel';
 import type { WorkerHost, WorkerLike } from './types';
@@ -28,7 +36,11 @@ export interface SpawnOptions {
   args?: readonly string[];
   /** "KEY=value" strings, or a record. */
   env?: readonly string[] | Readonly<Record<string, string>>;
-  /** The guest's `/`; default a fresh empty in-memory tree. */
+  /**
+   * The guest's `/`; default a fresh empty in-memory tree. A union root's layers should all carry their
+   * snapshots: each is sent only to a worker that does not hold that layer yet (WorkerPool.planLayers),
+   * so pass the same snapshot objects every time.
+   */
   root?: RootSpec;
   /** Mounted on top of the root, in order. */
   mounts?: readonly MountSpec[];
@@ -53,7 +65,10 @@ export interface SpawnOptions {
   trace?: (line: string) => void;
   /** Deterministic run: fixed clock, seeded random; same inputs → byte-identical output. */
   seed?: bigint | number;
-  /** Return the root tree's final state with the result (SpawnResult.root). */
+  /**
+   * Return the root's final state with the result: a memory root's tree (SpawnResult.root), a union
+   * root's upper layer (SpawnResult.upper). Memory mounts with returnSnapshot come back regardless.
+   */
   returnRoot?: boolean;
   /** Shorthands for onStdout/onStderr, attached before anything can arrive. */
   onStdout?: OutputListener;
@@ -63,6 +78,10 @@ export interface SpawnOptions {
 export interface SpawnResult extends RunResult {
   /** The root filesystem after the run, when returnRoot was asked and the run ended inside the worker. */
   root?: MemoryTreeSnapshot;
+  /** A union root's upper layer after the run, likewise. */
+  upper?: MemoryTreeSnapshot;
+  /** The final trees of memory mounts with returnSnapshot, when the run ended inside the worker. */
+  mounts?: MountSnapshot[];
 }
 
 export interface GuestProcess {
@@ -75,8 +94,13 @@ export interface GuestProcess {
    */
   onStdout(listener: OutputListener): void;
   onStderr(listener: OutputListener): void;
-  /** Terminates the guest (reason 'killed'); no-op once it has ended. */
-  kill(reason?: string): void;
+  /**
+   * Ends the guest (reason 'killed'); no-op once it has ended. By default its worker is terminated at
+   * once. With `graceMs`, the guest is first asked to stop at its next WASI call (a sleeping or
+   * stdin-blocked guest wakes for it), so the run ends inside the worker and its root comes back
+   * (returnRoot); only a guest that makes no such call within graceMs has its worker terminated.
+   */
+  kill(reason?: string, options?: { graceMs?: number }): void;
   /** Settles when the guest has ended and, if it was terminated, its worker is gone. */
   wait(): Promise<SpawnResult>;
 }
@@ -109,6 +133,10 @@ class Guest implements GuestProcess {
   // Shared with the worker: output bytes posted but not yet consumed here (see OUTPUT_WINDOW_BYTES).
   private readonly window: Int32Array | null =
     typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  // Shared with the worker: the cooperative stop flag (see STOP_REQUESTED).
+  private readonly control: Int32Array | null =
+    typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  private stopTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly held: Record<Stream, Uint8Array[]> = { stdout: [], stderr: [] };
   private readonly result: Promise<SpawnResult>;
   private settle!: (r: SpawnResult) => void;
@@ -116,6 +144,10 @@ class Guest implements GuestProcess {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private done = false;
   private settled = false;
+  /** The run has a union root (its worker's layer bookkeeping is reset when the run fails). */
+  private union = false;
+  /** The kill message while a cooperative stop is pending. */
+  private stopMessage: string | undefined;
   private readonly stdinSpec: StdinSpec;
 
   constructor(
@@ -157,8 +189,20 @@ class Guest implements GuestProcess {
     this.listen('stderr', listener);
   }
 
-  kill(reason?: string): void {
-    this.abort('killed', reason ? `killed: ${reason}` : 'killed');
+  kill(reason?: string, options: { graceMs?: number } = {}): void {
+    const message = reason ? `killed: ${reason}` : 'killed';
+    const graceMs = options.graceMs ?? 0;
+    if (graceMs <= 0 || this.control === null || this.worker === null || this.done) {
+      this.abort('killed', message);
+      return;
+    }
+    if (this.stopTimer !== undefined) return; // already stopping
+    Atomics.store(this.control, 0, STOP_REQUESTED);
+    Atomics.notify(this.control, 0);
+    // A guest blocked on stdin wakes with EOF and meets the stop request on its way out.
+    this.stdin?.close();
+    this.stopMessage = message;
+    this.stopTimer = setTimeout(() => this.abort('killed', message), graceMs);
   }
 
   wait(): Promise<SpawnResult> {
@@ -212,9 +256,10 @@ class Guest implements GuestProcess {
     }
     if (this.done) return; // killed while compiling
 
+    const root: RootSpec = options.root ?? { kind: 'memory' };
     let worker: WorkerLike;
     try {
-      worker = this.pool.acquire();
+      worker = this.pool.acquire(root.kind === 'union' ? root.layers.map((l) => l.diffId) : undefined);
     } catch (e) {
       this.finish({
         exitCode: null,
@@ -228,6 +273,19 @@ class Guest implements GuestProcess {
     worker.onerror = (e) => this.abort('error', `guest worker failed: ${e.message}`);
     worker.onexit = (code) => this.abort('error', `guest worker exited unexpectedly (code ${code})`);
 
+    let sentRoot = root;
+    let dropLayers: string[] = [];
+    if (root.kind === 'union') {
+      const plan = this.pool.planLayers(worker, root.layers);
+      if (plan.missing.length > 0) {
+        this.abort('error', `cannot start the guest: layer ${plan.missing[0]} has no snapshot to send`);
+        return;
+      }
+      sentRoot = { ...root, layers: plan.layers };
+      dropLayers = plan.drop;
+      this.union = true;
+    }
+
     const limit = options.memoryLimitBytes ?? memoryLimitOf(module);
     const req: StartRequest = {
       type: 'start',
@@ -235,7 +293,8 @@ class Guest implements GuestProcess {
       module,
       args: options.args ? [...options.args] : ['guest'],
       env: envList(options.env),
-      root: options.root ?? { kind: 'memory' },
+      root: sentRoot,
+      ...(dropLayers.length > 0 ? { dropLayers } : {}),
       mounts: options.mounts ? [...options.mounts] : [],
       ...(options.preopens ? { preopens: [...options.preopens] } : {}),
       stdin: this.stdinSpec,
@@ -247,6 +306,7 @@ class Guest implements GuestProcess {
       ...(options.seed !== undefined ? { seed: BigInt(options.seed) } : {}),
       returnRoot: options.returnRoot ?? false,
       ...(this.window ? { outputWindow: this.window.buffer as SharedArrayBuffer } : {}),
+      ...(this.control ? { control: this.control.buffer as SharedArrayBuffer } : {}),
     };
     try {
       // stdin given up front is our own copy: hand its buffer over instead of cloning it again.
@@ -282,9 +342,13 @@ class Guest implements GuestProcess {
       case 'exit': {
         const worker = this.worker!;
         this.worker = null;
+        if (this.union && msg.result.reason === 'error') this.pool.forgetLayers(worker);
         this.pool.release(worker);
         const result: SpawnResult = { ...msg.result };
+        if (this.stopMessage !== undefined && result.reason === 'killed') result.message = this.stopMessage;
         if (msg.root) result.root = msg.root;
+        if (msg.upper) result.upper = msg.upper;
+        if (msg.mounts) result.mounts = msg.mounts;
         this.finish(result);
         break;
       }
@@ -304,6 +368,7 @@ class Guest implements GuestProcess {
     if (this.done) return;
     this.done = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.stopTimer !== undefined) clearTimeout(this.stopTimer);
     this.stdin?.close();
     let grace: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {

@@ -1,12 +1,18 @@
 /**
  * The berth executable for Node (bundled to dist/berth.js, started by bin/berth.js): wires the
- * host-neutral CLI to this process's arguments, stdio, filesystem and worker threads.
+ * host-neutral CLI to this process's arguments, stdio, filesystem, worker threads and the engine on the
+ * state root ($BERTH_ROOT, else ~/.local/share/berth).
  */
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
-import { main } from '../cli/main';
+import { main, type FileSink } from '../cli/main';
+import { Engine } from '../engine/Engine';
+import { hostBuildContext } from './buildContext';
+import { DiskBuildCache } from './DiskBuildCache';
+import { nodeEngineHost } from './engineHost';
+import { stateRoot } from './stateRoot';
 
 declare const __BERTH_VERSION__: string | undefined;
 const version = typeof __BERTH_VERSION__ === 'string' ? __BERTH_VERSION__ : 'dev';
@@ -20,7 +26,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-function writeOrDrain(stream: NodeJS.WriteStream, chunk: Uint8Array | string): Promise<void> | undefined {
+function writeOrDrain(stream: NodeJS.WritableStream, chunk: Uint8Array | string): Promise<void> | undefined {
   if (stream.write(chunk)) return undefined;
   return new Promise((done) => stream.once('drain', done));
 }
@@ -37,6 +43,33 @@ function resolveHostDir(path: string): string {
   return abs;
 }
 
+async function createFile(path: string): Promise<FileSink> {
+  const stream: WriteStream = createWriteStream(path);
+  await new Promise<void>((done, fail) => {
+    stream.once('open', () => done());
+    stream.once('error', fail);
+  });
+  let failure: Error | undefined;
+  stream.on('error', (e) => (failure = e));
+  return {
+    write: (chunk) => {
+      if (failure) throw failure;
+      return writeOrDrain(stream, chunk);
+    },
+    close: () =>
+      new Promise<void>((done, fail) => {
+        if (failure) return fail(failure);
+        stream.end((e?: Error | null) => (e ? fail(e) : done()));
+      }),
+    abort: async () => {
+      stream.destroy();
+      await rm(path, { force: true });
+    },
+  };
+}
+
+const workerHost = new NodeWorkerHost();
+
 const code = await main({
   argv: process.argv.slice(2),
   // A promise while the pipe is full: the guest is held back instead of our memory filling up.
@@ -49,8 +82,22 @@ const code = await main({
   env: process.env,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   resolveHostDir,
-  workerHost: new NodeWorkerHost(),
+  workerHost,
   version,
+  openEngine: () => Engine.open(nodeEngineHost({ env: process.env, workerHost }), { version }),
+  readStream: (path) => createReadStream(path),
+  createFile,
+  writeFile: (path, data) => writeFile(path, data),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  cwd: process.cwd(),
+  openBuildContext: (path) => hostBuildContext(path),
+  buildCache: async () => new DiskBuildCache({ root: stateRoot(process.env) }),
+  onInterrupt: (handler) => {
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+  hostPlatform: `${process.platform}/${process.arch}`,
+  jsRuntime: `node ${process.version}`,
 });
 
 // Let pending output reach the terminal or pipe before leaving.
