@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild every test/wasi/c/*.c into test/wasi/wasm/<name>.wasm (wasm32-wasi, -O2), and the process
-# tests' fixtures in test/process/fixtures/.
+# and engine tests' fixtures (test/process/fixtures, test/engine/fixtures).
 # Usage: scripts/build-test-wasm.sh [name ...]   (default: all programs)
 # Env: CC (default clang-16), WASI_SYSROOT (if wasi-libc is not in /usr),
 #      STRIP=1 to drop the name section (about 4x smaller, but traps lose function names).
@@ -49,7 +49,7 @@ for name in "${names[@]}"; do
 done
 # The process/CLI tests' own multi-purpose fixture, built beside its source.
 if [ "$#" -eq 0 ]; then
-  for src in "$ROOT"/test/process/fixtures/*.c; do
+  for src in "$ROOT"/test/process/fixtures/*.c "$ROOT"/test/engine/fixtures/*.c; do
     out="${src%.c}.wasm"
     if "$CC" --target=wasm32-wasi "${EXTRA[@]}" -O2 -o "$out" "$src"; then
       printf '  built %-22s %8d bytes\n' "$(basename "$out")" "$(wc -c < "$out")"

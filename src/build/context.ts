@@ -12,7 +12,6 @@
  * prints in `Sending build context to Docker daemon  2.048kB`: the bytes of the context as a tar stream.
  */
 import { contextFilter } from './dockerignore';
-import { BuildContextError } from './errors';
 import { cleanPath } from './glob';
 
 export type ContextEntryType = 'file' | 'dir' | 'symlink';
@@ -253,22 +252,4 @@ export function humanSize(bytes: number): string {
     i++;
   }
   return `${Number(size.toPrecision(4))}${units[i]}`;
-}
-
-/** Reads a context file, turning "not there" into the error Docker gives for a COPY source. */
-export async function readContextFile(
-  context: LoadedContext,
-  path: string,
-  instruction = 'COPY',
-): Promise<Uint8Array> {
-  try {
-    return await context.source.readFile(path);
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new BuildContextError(
-        `${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${path}: file does not exist`,
-      );
-    }
-    throw err;
-  }
 }

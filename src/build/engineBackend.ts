@@ -6,6 +6,11 @@
  * parent directories, symlinks in the destination, WORKDIR's "already there" test, COPY --from) is the
  * engine's imageFilesystem.
  *
+ * Images are found by name with one ImageStore lookup (a built image by its dangling record,
+ * `berth-dangling@<manifest digest>`) and read with resolveImage: the engine's own lookups
+ * (inspectImage, imageFilesystem and tagImage by ID) resolve every image of the store, which a cached
+ * rebuild cannot afford at every step.
+ *
  * Two things the Engine API has no method for, done here with the engine's exported pieces (and to be
  * replaced when it gets them):
  * - the empty image FROM scratch stands for: written with writeImage, no layers, no `created`, so it has
@@ -14,7 +19,7 @@
  *   as a container whose command is Docker's `/bin/sh -c #(nop) …` line (never started); a RUN's history
  *   therefore lacks the `|N A=b` build-arg prefix Docker writes (the cache key has it).
  */
-import { Namespace } from '../../runtime/fs/Namespace';
+import type { Namespace } from '../../runtime/fs/Namespace';
 import type { FileSystem, FsNode } from '../../runtime/fs/types';
 import {
   ERRNO_NOENT,
