@@ -62,7 +62,9 @@ const node = { ...common, platform: 'node', target: 'node20', banner: requireBan
 const browser = { ...common, platform: 'browser', target: 'es2022' };
 
 const bundles = [
-  { ...node, entryPoints: ['src/node/bin.ts'], outfile: 'dist/berth.js' },
+  // @wasmer/wasi (~470 KB) is only for `--runtime wasmer`: load it from node_modules on demand instead of
+  // making every berth command parse it.
+  { ...node, entryPoints: ['src/node/bin.ts'], outfile: 'dist/berth.js', external: ['@wasmer/wasi'] },
   { ...node, entryPoints: ['runtime/node/worker.ts'], outfile: 'dist/node-worker.js' },
   {
     ...browser,
