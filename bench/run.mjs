@@ -11,6 +11,9 @@
 //   3. 20k x stat (bench_stat.wasm);
 //   4. hello.wasm: create + instantiate + start with the module compiled once, median of 200; for Berth
 //      both in-thread (runInThreadSync) and through spawn() on a warm worker pool (bench/worker-path.mjs).
+//   5. Images (bench/images.mjs): mounting a container on a 10,000-file / 50 MB image, stat through 20
+//      layers vs 1, memory of 100 containers, unpacking a 50 MB .tar.gz layer vs tar -xzf; on layers
+//      generated at run time on /dev/shm. --only images runs just this table.
 //
 // Method: every (runtime, case) pair runs in its own child process (bench/child.mjs), killed after 60 s.
 // For cases 1-3 only start() is timed — compile, the fresh filesystem, the WASI object and instantiation
@@ -24,8 +27,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleRuntime } from './bundle.mjs';
+import { bundleImages, bundleRuntime } from './bundle.mjs';
 import { fmtMs, fmtRatio, median, table } from './format.mjs';
+import { measureImages } from './images.mjs';
 import { scratchBase } from './runners.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -70,11 +74,14 @@ const HELLO = { wasm: 'hello.wasm', args: ['hello'], maxMs: 0.1 };
 
 // --- running one (runtime, case) pair in a child ----------------------------------------------------------
 
-/** Forks bench/child.mjs with `spec`; resolves to its reply, or { ok: false, timeout } / a crash reason. */
-function runChild(spec) {
+/**
+ * Forks bench/child.mjs (or `script`) with `spec`; resolves to its reply, or { ok: false, timeout } / a
+ * crash reason.
+ */
+function runChild(spec, { script = path.join(here, 'child.mjs'), execArgv = [] } = {}) {
   return new Promise((resolve) => {
-    const child = fork(path.join(here, 'child.mjs'), [], {
-      execArgv: ['--no-warnings'],
+    const child = fork(script, [], {
+      execArgv: ['--no-warnings', ...execArgv],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
@@ -207,6 +214,12 @@ async function main() {
         await measure('hello', 'hello', rt, { mode: 'hello', ...helloSpec });
       await measure('helloWorker', 'hello (warm worker)', 'berth', { mode: 'hello-worker', ...helloSpec });
     }
+    let renderImages = null;
+    if (!only || 'images'.includes(only)) {
+      log('bench: bundling the image pieces of runtime/ and src/ with esbuild ...\n');
+      const imagesFile = await bundleImages(repoRoot, bundle.dir);
+      renderImages = await measureImages({ runChild, imagesFile, log });
+    }
 
     // --- print --------------------------------------------------------------------------------------------
     const out = [];
@@ -277,6 +290,8 @@ async function main() {
       out.push(table(rows));
       out.push('');
     }
+
+    if (renderImages) out.push(...renderImages(footnote));
 
     if (notes.length) {
       out.push('Notes:');
