@@ -47,7 +47,7 @@ export {
   type SpawnResult,
 } from './process/spawn';
 export { WorkerPool, poolFor, type PoolOptions } from './process/pool';
-export { StdinWriter, SharedInput, sharedStdinAvailable } from './process/stdinChannel';
+export { StdinWriter, SharedInput, sharedStdinAvailable, pumpStdin } from './process/stdinChannel';
 export { serveWorker, type HostServices, type WorkerPort } from './process/workerMain';
 export type { MountSpec, RootSpec, StartRequest, WorkerToHost } from './process/protocol';
 export type { WorkerHost, WorkerLike } from './process/types';

@@ -235,3 +235,34 @@ export class StdinWriter {
     for (const w of waiters) w();
   }
 }
+
+/**
+ * Feeds a host stream into a guest's stdin until the stream ends (then EOF for the guest) or the guest
+ * does (`finished` settles), waiting for drained() whenever the ring is full. A failing source is end
+ * of input for the guest, not an error of the run.
+ */
+export async function pumpStdin(
+  source: AsyncIterable<Uint8Array>,
+  sink: Pick<StdinWriter, 'write' | 'drained' | 'end'>,
+  finished: Promise<unknown>,
+): Promise<void> {
+  const it = source[Symbol.asyncIterator]();
+  const over = finished.then(() => null);
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), over]);
+      if (next === null) break;
+      if (next.done) {
+        sink.end();
+        return;
+      }
+      if (!sink.write(next.value)) {
+        if ((await Promise.race([sink.drained(), over])) === null) break;
+      }
+    }
+  } catch {
+    sink.end();
+    return;
+  }
+  void it.return?.();
+}

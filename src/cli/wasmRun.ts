@@ -24,6 +24,7 @@
 import { compile, isWasm, ModuleFormatError } from '../../runtime/process/moduleCache';
 import { poolFor } from '../../runtime/process/pool';
 import { spawn, type SpawnResult } from '../../runtime/process/spawn';
+import { pumpStdin } from '../../runtime/process/stdinChannel';
 import type { MountSpec } from '../../runtime/process/protocol';
 import { formatBytes } from '../../runtime/process/format';
 import type { CliHost } from './main';
@@ -284,32 +285,4 @@ export async function wasmRun(argv: readonly string[], host: CliHost): Promise<n
     result.message = `out of memory: the module hit its limit of ${formatBytes(opts.memoryLimitBytes)} (--memory)`;
   }
   return exitStatus(file, result, (s) => host.stderr(s));
-}
-
-/** Feeds the host's stdin to the guest until it ends or the guest does, respecting backpressure. */
-async function pumpStdin(
-  source: AsyncIterable<Uint8Array>,
-  sink: { write(b: Uint8Array): boolean; drained(): Promise<void>; end(): void },
-  finished: Promise<unknown>,
-): Promise<void> {
-  const it = source[Symbol.asyncIterator]();
-  const over = finished.then(() => null);
-  try {
-    for (;;) {
-      const next = await Promise.race([it.next(), over]);
-      if (next === null) break;
-      if (next.done) {
-        sink.end();
-        return;
-      }
-      if (!sink.write(next.value)) {
-        if ((await Promise.race([sink.drained(), over])) === null) break;
-      }
-    }
-  } catch {
-    // A broken stdin is end of input for the guest.
-    sink.end();
-    return;
-  }
-  void it.return?.();
 }

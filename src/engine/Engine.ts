@@ -42,7 +42,7 @@ import { UnionFileSystem, upperLayerEntries } from '../../runtime/fs/UnionFileSy
 import { compile, ModuleFormatError } from '../../runtime/process/moduleCache';
 import { WorkerPool } from '../../runtime/process/pool';
 import { spawn, type GuestProcess, type SpawnResult } from '../../runtime/process/spawn';
-import type { StdinWriter } from '../../runtime/process/stdinChannel';
+import { pumpStdin, type StdinWriter } from '../../runtime/process/stdinChannel';
 import { ERRNO_NOENT, FILETYPE_DIRECTORY, FILETYPE_SYMBOLIC_LINK } from '../../runtime/wasi/defs';
 import { NoMatchingPlatformError } from '../errors/NoMatchingPlatformError';
 import { NotFoundError } from '../errors/NotFoundError';
@@ -231,29 +231,6 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 
 async function* iterate(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
   yield* chunks;
-}
-
-/** Feeds a stream into the guest's stdin until it ends or the guest does. */
-async function pumpStdin(source: AsyncIterable<Uint8Array>, sink: StdinWriter, finished: Promise<unknown>) {
-  const it = source[Symbol.asyncIterator]();
-  const over = finished.then(() => null);
-  try {
-    for (;;) {
-      const next = await Promise.race([it.next(), over]);
-      if (next === null) break;
-      if (next.done) {
-        sink.end();
-        return;
-      }
-      if (!sink.write(next.value)) {
-        if ((await Promise.race([sink.drained(), over])) === null) break;
-      }
-    }
-  } catch {
-    sink.end();
-    return;
-  }
-  void it.return?.();
 }
 
 /** The image config's `config` from a container's (what `commit` writes). */
