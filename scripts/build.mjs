@@ -4,6 +4,7 @@
 //   dist/node-worker.js      the guest worker for Node (runtime/node/worker.ts)
 //   dist/browser/runtime.js  the runtime for pages (runtime/browser/index.ts)
 //   dist/browser/worker.js   the guest worker for pages (runtime/browser/worker.ts)
+//   dist/browser/engine.js   the engine for pages: build and run images in a tab (src/browser/index.ts)
 // Fails (exit 1) when a browser bundle reaches a node: module: host specifics belong in runtime/node and
 // src/node only.
 import { build } from 'esbuild';
@@ -25,21 +26,48 @@ const builtinFilter = new RegExp(
     .join('|')})(/.*)?)$`,
 );
 
-/** Refuses node builtins in a browser bundle, naming the bundle and the file that imports one. */
-function noNodeBuiltins(bundle) {
+/**
+ * Refuses node builtins in a browser bundle, naming the bundle and the file that imports one. Two ways
+ * past it, both resolved by esbuild itself: a name in `alias` (a browser package standing in for the
+ * builtin), and a builtin the importing package's own package.json "browser" field maps to false
+ * (tar-stream's guarded `require('fs')`), which becomes an empty module.
+ */
+function noNodeBuiltins(bundle, alias = {}) {
   return {
     name: 'no-node-builtins',
     setup(b) {
-      b.onResolve({ filter: builtinFilter }, (args) => ({
-        errors: [
-          {
-            text:
-              `browser bundle ${bundle} must not import "${args.path}" ` +
-              `(imported by ${relative(root, args.importer) || args.importer}); ` +
-              'host specifics belong in runtime/node or src/node',
-          },
-        ],
-      }));
+      b.onResolve({ filter: builtinFilter }, async (args) => {
+        if (args.pluginData?.berthBuiltinCheck) return undefined;
+        if (Object.hasOwn(alias, args.path)) {
+          return b.resolve(alias[args.path], {
+            kind: args.kind,
+            resolveDir: root,
+            pluginData: { berthBuiltinCheck: true },
+          });
+        }
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { berthBuiltinCheck: true },
+        });
+        // A "browser": { "fs": false } mapping: esbuild resolves it without error to no file at all
+        // (empty namespace); a builtin that is really imported fails to resolve for platform browser.
+        if (resolved.errors.length === 0 && !resolved.external && resolved.namespace === '') {
+          return { path: args.path, namespace: 'berth-disabled' };
+        }
+        return {
+          errors: [
+            {
+              text:
+                `browser bundle ${bundle} must not import "${args.path}" ` +
+                `(imported by ${relative(root, args.importer) || args.importer}); ` +
+                'host specifics belong in runtime/node or src/node',
+            },
+          ],
+        };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'berth-disabled' }, () => ({ contents: 'module.exports = {};' }));
     },
   };
 }
@@ -59,7 +87,13 @@ const requireBanner = {
 };
 
 const node = { ...common, platform: 'node', target: 'node20', banner: requireBanner };
-const browser = { ...common, platform: 'browser', target: 'es2022' };
+// Node built-ins that browser-bound dependencies import, mapped to browser packages (no-node-builtins
+// resolves these names to the packages instead of refusing them):
+//   events → bare-events: tar-stream → streamx → events-universal requires 'events' outside Bare and
+//   React Native; bare-events (events-universal's own dependency, what it loads on those hosts) is a
+//   plain-JavaScript EventEmitter that imports no Node built-in.
+const browserAlias = { events: 'bare-events' };
+const browser = { ...common, platform: 'browser', target: 'es2022', alias: browserAlias };
 
 const bundles = [
   // @wasmer/wasi (~470 KB) is only for `--runtime wasmer`: load it from node_modules on demand instead of
@@ -77,6 +111,15 @@ const bundles = [
     entryPoints: ['runtime/browser/worker.ts'],
     outfile: 'dist/browser/worker.js',
     plugins: [noNodeBuiltins('dist/browser/worker.js')],
+  },
+  // --runtime wasmer in a page loads @wasmer/wasi by its bare name (an import map can provide it): bundled,
+  // it would more than double the engine bundle for a runtime most pages never use.
+  {
+    ...browser,
+    entryPoints: ['src/browser/index.ts'],
+    external: ['@wasmer/wasi'],
+    outfile: 'dist/browser/engine.js',
+    plugins: [noNodeBuiltins('dist/browser/engine.js', browserAlias)],
   },
 ];
 

@@ -1,0 +1,309 @@
+/**
+ * The engine in a Chromium tab builds and runs an image with the same results as the CLI in Node: the
+ * browser entry (src/browser/index.ts: in-memory stores, JavaScript SHA-256, Web Workers, web gzip)
+ * builds `FROM scratch / COPY hello.wasm / ENTRYPOINT` from files given to the page, runs it, and the
+ * test compares that with `berth build` + `berth run` of the same files on a temporary BERTH_ROOT:
+ * byte-identical stdout, the same build output, layers, manifest digest and image ID.
+ *
+ * Determinism: a layer keeps the context files' mtimes and an image config its `created` time (the
+ * engine clock), as in Docker's classic builder. Both sides get the same time T: the context files'
+ * mtimes (utimes on disk, `mtime` for buildFromFiles), and the engine clock (the page's engine is opened
+ * with a fixed clock; the CLI, which has no option for it, runs with a preload that makes `new Date()`
+ * return T; Date.now() and timers are untouched).
+ *
+ * Setup as in conformance.browser.test.ts: esbuild bundles the page script (pages/engine.ts), the static
+ * server (server.ts) serves it cross-origin isolated, playwright-core drives the system Chromium.
+ * Without /usr/bin/chromium the file is skipped, except under CI (CI set), where that is a failure.
+ */
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildRunRequest, BuildRunResult } from './pages/engine';
+import { startServer, type StaticServer } from './server';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+const haveChromium = existsSync(CHROMIUM);
+const skipAll = !haveChromium && !inCI;
+if (skipAll) {
+  console.warn(
+    `[browser tests] skipped: no Chromium at ${CHROMIUM} (apt-get install chromium). ` +
+      'Under CI (CI set) a missing Chromium fails instead.',
+  );
+}
+
+const run = promisify(execFile);
+/** The build's fixed time: context mtimes and the engine clock (2026-01-02T03:04:05.678Z). */
+const T = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+const DOCKERFILE = 'FROM scratch\nCOPY hello.wasm /hello.wasm\nENTRYPOINT ["/hello.wasm"]\n';
+const TAG = 'engine-test:1';
+const request: BuildRunRequest = {
+  files: { Dockerfile: DOCKERFILE },
+  wasm: { 'hello.wasm': 'hello' },
+  tags: [TAG],
+  timeMs: T,
+};
+
+let scratch = '';
+let server: StaticServer;
+let browser: Browser | undefined;
+let page: Page | undefined;
+let workerPath = '';
+const pageErrors: string[] = [];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The guest worker script relative to the page: dist/browser/worker.js unless it is stale. */
+async function prepareWorker(outdir: string): Promise<string> {
+  const dist = join(repo, 'dist', 'browser', 'worker.js');
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(repo, 'runtime'))) {
+    return '../../../dist/browser/worker.js';
+  }
+  await build({
+    entryPoints: [join(repo, 'runtime', 'browser', 'worker.ts')],
+    outfile: join(outdir, 'worker.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'error',
+    legalComments: 'none',
+  });
+  return './build/worker.js';
+}
+
+/** `node bin/berth.js ARGS` on the test's state root, with `new Date()` pinned to T. */
+async function berth(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(
+    process.execPath,
+    ['--import', join(scratch, 'fixed-date.mjs'), join(repo, 'bin', 'berth.js'), ...args],
+    {
+      cwd: scratch,
+      env: { ...process.env, BERTH_ROOT: join(scratch, 'root'), BERTH_TEST_FIXED_TIME: String(T) },
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+}
+
+interface CliResult {
+  imageId: string;
+  manifestDigest: string;
+  /** The compressed layer blobs, as the CLI stored them. */
+  layerBlobs: Buffer[];
+  diffIds: string[];
+  created: string;
+  buildOutput: string;
+  stdout: string;
+}
+
+/** The same build and run through the CLI in Node. */
+async function cliBuildAndRun(): Promise<CliResult> {
+  const ctx = join(scratch, 'ctx');
+  mkdirSync(ctx, { recursive: true });
+  writeFileSync(join(ctx, 'Dockerfile'), DOCKERFILE);
+  copyFileSync(join(repo, 'test', 'wasi', 'wasm', 'hello.wasm'), join(ctx, 'hello.wasm'));
+  for (const name of ['Dockerfile', 'hello.wasm']) {
+    chmodSync(join(ctx, name), 0o644);
+    utimesSync(join(ctx, name), T / 1000, T / 1000);
+  }
+  const built = await berth(['build', '-t', TAG, 'ctx']);
+  const inspect = await berth(['image', 'inspect', TAG]);
+  const [image] = JSON.parse(inspect.stdout) as {
+    Id: string;
+    Created: string;
+    RootFS: { Layers: string[] };
+    Descriptor: { digest: string };
+  }[];
+  const ran = await berth(['run', '--rm', TAG]);
+  const blob = (digest: string) => readFileSync(join(scratch, 'root', 'blobs', 'sha256', digest.slice(7)));
+  const manifest = JSON.parse(blob(image!.Descriptor.digest).toString('utf8')) as {
+    layers: { digest: string }[];
+  };
+  return {
+    imageId: image!.Id,
+    manifestDigest: image!.Descriptor.digest,
+    layerBlobs: manifest.layers.map((l) => blob(l.digest)),
+    diffIds: image!.RootFS.Layers,
+    created: image!.Created,
+    buildOutput: built.stdout,
+    stdout: ran.stdout,
+  };
+}
+
+describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
+  beforeAll(async () => {
+    if (!haveChromium) {
+      throw new Error(
+        `no Chromium at ${CHROMIUM}, and CI is set: the browser tests must run here ` +
+          '(.ci/run installs it with apt-get install chromium)',
+      );
+    }
+    scratch = mkdtempSync(join(tmpdir(), 'berth-engine-browser-'));
+    writeFileSync(
+      join(scratch, 'fixed-date.mjs'),
+      [
+        '// Pins `new Date()` (the CLI engine clock) to BERTH_TEST_FIXED_TIME; Date.now() stays real.',
+        'const fixed = Number(process.env.BERTH_TEST_FIXED_TIME);',
+        'const RealDate = globalThis.Date;',
+        'globalThis.Date = class extends RealDate {',
+        '  constructor(...args) {',
+        '    if (args.length === 0) super(fixed);',
+        '    else super(...args);',
+        '  }',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    const outdir = join(scratch, 'build');
+    await build({
+      entryPoints: [join(here, 'pages', 'engine.ts')],
+      outfile: join(outdir, 'engine.js'),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      sourcemap: 'inline',
+      logLevel: 'error',
+      // As scripts/build.mjs bundles dist/browser/engine.js.
+      alias: { events: 'bare-events' },
+      external: ['@wasmer/wasi'],
+      define: { __BERTH_VERSION__: JSON.stringify('test') },
+    });
+    workerPath = await prepareWorker(outdir);
+    server = await startServer({ mounts: { '/test/browser/pages/build/': outdir } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      timeout: 60_000,
+    });
+    const context = await browser.newContext();
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`);
+    });
+    const url = `${server.origin}/test/browser/pages/engine.html?worker=${encodeURIComponent(workerPath)}`;
+    await page.goto(url, { waitUntil: 'load' });
+    try {
+      await page.waitForFunction(() => window.engineReady === true, undefined, { timeout: 5_000 });
+    } catch (e) {
+      throw new Error(`the page script did not load at ${url}:\n${pageErrors.join('\n')}\n${String(e)}`);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('should build and run an image in the tab exactly as the CLI does in Node', async () => {
+    const [tab, cli] = await Promise.all([
+      page!.evaluate((r) => window.buildAndRun(r), request) as Promise<BuildRunResult>,
+      cliBuildAndRun(),
+    ]);
+    console.log(
+      `[engine] tab image ${tab.imageId} (manifest ${tab.manifestDigest}); ` +
+        `CLI image ${cli.imageId} (manifest ${cli.manifestDigest})`,
+    );
+    expect(pageErrors).toEqual([]);
+    expect(tab.crossOriginIsolated).toBe(true);
+    expect({ exitCode: tab.exitCode, reason: tab.reason, stderr: tab.stderr }).toEqual({
+      exitCode: 0,
+      reason: 'exit',
+      stderr: '',
+    });
+    expect(tab.stdout).not.toBe('');
+    expect(tab.stdout, 'stdout').toBe(cli.stdout);
+    expect(tab.created).toBe(cli.created);
+    expect(tab.diffIds, 'diff_ids (uncompressed layers)').toEqual(cli.diffIds);
+    expect(tab.imageId, 'image ID (config digest)').toBe(cli.imageId);
+    // Intermediate containers get random IDs (in Docker too); everything else is the same.
+    const containers = (out: string) =>
+      out.replace(/(Running in |Removing intermediate container )[0-9a-f]{12}/g, '$1<container>');
+    expect(containers(tab.buildOutput), 'build output').toBe(containers(cli.buildOutput));
+
+    // The manifest names the gzip-compressed layers. Both hosts use zlib at its default level, with the
+    // gzip header made canonical, but not necessarily the same zlib: Node bundles Chromium's fork, while
+    // a Chromium built against the system zlib (Debian's) deflates the same tar to other bytes. So the
+    // manifests must agree exactly when the page's CompressionStream gives the CLI's own layer blobs
+    // for the CLI's own layer tars, and can only differ in the layer digests otherwise.
+    const sameCodec = (
+      await Promise.all(
+        cli.layerBlobs.map(async (gz) => {
+          const tar = gunzipSync(gz);
+          const inPage = Buffer.from(
+            await page!.evaluate((b) => window.gzipInPage(b), tar.toString('base64')),
+            'base64',
+          );
+          return inPage.subarray(10).equals(gz.subarray(10));
+        }),
+      )
+    ).every(Boolean);
+    if (sameCodec) {
+      expect(tab.manifestDigest, 'manifest digest').toBe(cli.manifestDigest);
+    } else {
+      console.warn(
+        `[engine] this Chromium's CompressionStream deflates differently from Node's zlib ${process.versions.zlib}: ` +
+          'the layer blobs, so the manifest digests, differ (image IDs and diff_ids agree)',
+      );
+      expect(tab.layers).toHaveLength(cli.layerBlobs.length);
+    }
+  }, 60_000);
+
+  it('should give the same image through the built dist/browser/engine.js', async () => {
+    const [fromSource, fromDist] = await Promise.all([
+      page!.evaluate((r) => window.buildAndRun(r, 'source'), request),
+      page!.evaluate((r) => window.buildAndRun(r, 'dist'), request),
+    ]);
+    expect(pageErrors).toEqual([]);
+    expect(fromDist.exitCode).toBe(0);
+    expect(fromDist.stdout).toBe(fromSource.stdout);
+    expect(fromDist.imageId).toBe(fromSource.imageId);
+    expect(fromDist.manifestDigest).toBe(fromSource.manifestDigest);
+  }, 60_000);
+});
