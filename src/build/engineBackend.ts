@@ -196,7 +196,11 @@ export class EngineBuildBackend implements BuildBackend {
     // Every directory above an entry goes into the tar too: one that exists with its own mode and times
     // (extraction sets a directory's metadata from the tar), a missing one as MkdirAll makes it.
     const dirs = new Map<string, LayerEntry>();
-    const now = BigInt(this.engine.host.clock.now().getTime()) * NS_PER_MS;
+    const sde = this.engine.host.sourceDateEpoch;
+    const now =
+      sde !== undefined
+        ? BigInt(sde) * 1000n * NS_PER_MS
+        : BigInt(this.engine.host.clock.now().getTime()) * NS_PER_MS;
     const addDir = (path: string): void => {
       if (path === '/' || listed.has(path) || dirs.has(path)) return;
       const r = ns.resolve(ns.root, path, true);
@@ -221,7 +225,11 @@ export class EngineBuildBackend implements BuildBackend {
     }
     const all = [...dirs.values(), ...entries];
     if (all.length === 0) return;
-    const packed = await packLayer(all, { hasher: this.engine.host.hasher, gzip: false });
+    const packed = await packLayer(all, {
+      hasher: this.engine.host.hasher,
+      gzip: false,
+      ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+    });
     await this.engine.copyToContainer(container, '/', once(packed.chunks));
   }
 

@@ -903,12 +903,15 @@ export class Engine {
       const packed = await packLayer(entries, {
         hasher: host.hasher,
         ...(host.gzip ? { compress: host.gzip } : {}),
+        ...(host.sourceDateEpoch !== undefined ? { sourceDateEpoch: host.sourceDateEpoch } : {}),
       });
       await writeBlob(host.content, packed.chunks, { digest: packed.digest, size: packed.size });
       layers.push({ mediaType: packed.mediaType, digest: packed.digest, size: packed.size });
       diffIds.push(packed.diffId);
     }
-    const now = host.clock.now().toISOString();
+    const now = (
+      host.sourceDateEpoch !== undefined ? new Date(host.sourceDateEpoch * 1000) : host.clock.now()
+    ).toISOString();
     const history: History[] = base.config.history
       ? structuredClone(base.config.history)
       : (base.config.rootfs?.diff_ids ?? []).map(() => ({ created: base.config.created ?? now }));

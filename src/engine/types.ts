@@ -123,6 +123,11 @@ export interface EngineHost {
   /** Where the state lives, for `info` (DockerRootDir); e.g. the state root directory or 'memory'. */
   root: string;
   system?: SystemFacts;
+  /**
+   * SOURCE_DATE_EPOCH (seconds), for reproducible images: when set, committed images are stamped with
+   * this time and no file in a new layer is newer than it, so the same inputs give the same digests.
+   */
+  sourceDateEpoch?: number;
 }
 
 // --- persisted records ------------------------------------------------------------------------------

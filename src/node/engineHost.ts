@@ -128,6 +128,7 @@ export function nodeEngineHost(options: NodeEngineHostOptions = {}): EngineHost 
     processes: nodeProcesses(),
     gzip: nodeGzip,
     gunzip: nodeGunzip,
+    ...sourceDateEpochOf(options.env ?? process.env),
     root,
     system: {
       hostname: hostname(),
@@ -139,4 +140,13 @@ export function nodeEngineHost(options: NodeEngineHostOptions = {}): EngineHost 
       jsRuntime: `node ${process.version}`,
     },
   };
+}
+
+/** SOURCE_DATE_EPOCH from the environment, as reproducible-builds.org defines it (whole seconds). */
+function sourceDateEpochOf(env: Readonly<Record<string, string | undefined>>): { sourceDateEpoch?: number } {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return {};
+  if (!/^\d+$/.test(raw))
+    throw new Error(`SOURCE_DATE_EPOCH must be a whole number of seconds, not '${raw}'`);
+  return { sourceDateEpoch: Number(raw) };
 }
