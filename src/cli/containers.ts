@@ -5,6 +5,7 @@
  * There is no daemon: a container runs in the process that started it (`run`, `start`, `restart` wait for
  * it), and other processes see it, stop it and kill it through the engine's shared state.
  */
+import { provideBaseImage } from './baseImages';
 import type { Engine } from '../engine/Engine';
 import { EngineError } from '../engine/errors';
 import type {
@@ -270,7 +271,15 @@ const run: Handler = async (ctx, f) => {
       (kindOf(e) === 'invalid-argument' && (e as Error).message.includes('reference'))
     ) {
       if (await bareModule(ctx, options.image)) return runBareModule(ctx, f);
-      if (kindOf(e) === 'no-such-image') return noSuchImage(ctx, 'run', options.image);
+      if (kindOf(e) === 'no-such-image') {
+        if (!(await provideBaseImage(ctx, options.image))) return noSuchImage(ctx, 'run', options.image);
+        try {
+          running = await engine.run(options);
+        } catch (again) {
+          throw runError('run', again);
+        }
+        return (await attachAndWait(ctx, running)).statusCode;
+      }
     }
     throw runError('run', e);
   }
@@ -286,8 +295,14 @@ const create: Handler = async (ctx, f) => {
     id = created.id;
     for (const w of created.warnings) await ctx.err(`WARNING: ${w}\n`);
   } catch (e) {
-    if (kindOf(e) === 'no-such-image') return noSuchImage(ctx, 'create', options.image);
-    throw runError('create', e);
+    if (kindOf(e) !== 'no-such-image') throw runError('create', e);
+    if (!(await provideBaseImage(ctx, options.image))) return noSuchImage(ctx, 'create', options.image);
+    try {
+      const created = await engine.createContainer(options);
+      id = created.id;
+    } catch (again) {
+      throw runError('create', again);
+    }
   }
   await ctx.out(`${id}\n`);
   return 0;

@@ -68,6 +68,11 @@ export interface CliHost {
   jsRuntime?: string;
   /** The current time (tests may fix it); default the system clock. */
   now?(): Date;
+  /**
+   * The build context of one of Berth's own base images (images/NAME in the package), so that
+   * `berth run hello` works on a fresh install with no registry: the image is built on first use.
+   */
+  baseImageContext?(name: string): string | undefined;
 }
 
 /** The whole `berth --help`. */

@@ -3,9 +3,10 @@
  * host-neutral CLI to this process's arguments, stdio, filesystem, worker threads and the engine on the
  * state root ($BERTH_ROOT, else ~/.local/share/berth).
  */
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
 import { main, type FileSink } from '../cli/main';
 import { Engine } from '../engine/Engine';
@@ -95,6 +96,11 @@ const code = await main({
   onInterrupt: (handler) => {
     process.on('SIGINT', handler);
     return () => process.off('SIGINT', handler);
+  },
+  baseImageContext: (name) => {
+    // dist/berth.js lives one level below the package root, beside images/.
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'images', name);
+    return /^[a-z0-9-]+$/.test(name) && existsSync(join(dir, 'Dockerfile')) ? dir : undefined;
   },
   hostPlatform: `${process.platform}/${process.arch}`,
   jsRuntime: `node ${process.version}`,
