@@ -1,5 +1,5 @@
 export { InvalidLayerError } from './errors';
-export { peekBytes, type Peeked } from './stream';
+export { drained, peekBytes, type Peeked } from './stream';
 export {
   canonicalGzipHeader,
   hasGzipMagic,

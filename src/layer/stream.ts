@@ -1,4 +1,5 @@
 /** Small helpers for streams of chunks (AsyncIterable<Uint8Array>). */
+import type { Extract } from 'tar-stream';
 
 export interface Peeked {
   /** The first bytes of the stream (fewer when it is shorter). */
@@ -56,4 +57,17 @@ export async function peekBytes(source: AsyncIterable<Uint8Array>, want: number)
       if (!ended) await input.return?.();
     },
   };
+}
+
+/** Resolves when a tar extractor wants more input again (or has closed): write backpressure. */
+export function drained(stream: Extract): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }

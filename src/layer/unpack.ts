@@ -12,7 +12,7 @@
  * name lookups), so nothing can land outside the tree. Device nodes, FIFOs and unknown entry types are
  * skipped with a warning naming them.
  */
-import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
+import { extract as tarExtract, type Header } from 'tar-stream';
 import { MemoryFileSystem } from '../../runtime/fs/MemoryFileSystem';
 import type { FileHandle, FsClock, FsNode } from '../../runtime/fs/types';
 import { FILETYPE_DIRECTORY } from '../../runtime/wasi/defs';
@@ -21,7 +21,7 @@ import { parseDigest, type Digest } from '../oci/digest';
 import { InvalidLayerError } from './errors';
 import { hasGzipMagic, hasZstdMagic, webGunzip, type ChunkTransform } from './gzip';
 import { normalizeEntryPath } from './paths';
-import { peekBytes } from './stream';
+import { drained, peekBytes } from './stream';
 
 export interface UnpackLayerOptions {
   /** Streaming SHA-256 (src/platform/hasher.ts), for the diff_id. */
@@ -395,16 +395,4 @@ export async function unpackLayer(
     builder.warnings.push('the tar has no end-of-archive marker (truncated?)');
 
   return { fs: builder.finish(), diffId: parseDigest(hasher.digest()), size, warnings: builder.warnings };
-}
-
-function drained(stream: Extract): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.once('drain', done);
-    stream.once('close', done);
-  });
 }

@@ -1,5 +1,6 @@
 /** Reads a tar stream member by member (tar-stream's extract, pulled as an async generator). */
-import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import { drained } from '../layer/stream';
 import { InvalidArchiveError, messageOf } from './errors';
 
 export interface TarMember {
@@ -14,18 +15,6 @@ export interface TarMember {
    * skipped. Stopping early does not stop the archive.
    */
   readonly body: AsyncIterable<Uint8Array>;
-}
-
-function drained(stream: Extract): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.once('drain', done);
-    stream.once('close', done);
-  });
 }
 
 /**
