@@ -13,7 +13,7 @@
  *
  * Without /usr/bin/chromium the file is skipped, except under CI (CI set), where that is a failure.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,36 +86,9 @@ let context: BrowserContext | undefined;
 let page: Page | undefined;
 /** The page the running test used last: the one a failure screenshot shows. */
 let lastPage: Page | undefined;
-let workerPath = '';
+/** The guest worker, relative to the page: the dist build (test/global-setup.ts builds dist first). */
+const workerPath = '../../../dist/browser/worker.js';
 const pageErrors: string[] = [];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The guest worker script, as a path relative to the page. */
-async function prepareWorker(outdir: string): Promise<string> {
-  const dist = join(repo, 'dist', 'browser', 'worker.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(repo, 'runtime'))) {
-    return '../../../dist/browser/worker.js';
-  }
-  await build({
-    entryPoints: [join(repo, 'runtime', 'browser', 'worker.ts')],
-    outfile: join(outdir, 'worker.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'error',
-    legalComments: 'none',
-  });
-  return './build/worker.js';
-}
 
 /** A fresh page, waiting until the page script has loaded; prefix '' (isolated) or '/plain'. */
 async function openPage(prefix = ''): Promise<Page> {
@@ -219,10 +192,6 @@ describe.skipIf(skipAll)('WASI conformance programs in headless Chromium', () =>
       sourcemap: 'inline',
       logLevel: 'error',
     });
-    workerPath = await prepareWorker(outdir);
-    console.log(
-      `[browser] guest worker: ${workerPath.startsWith('./build/') ? 'fresh bundle of runtime/browser/worker.ts' : 'dist/browser/worker.js'}`,
-    );
     server = await startServer({ mounts: { '/test/browser/pages/build/': outdir } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,

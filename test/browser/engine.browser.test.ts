@@ -23,9 +23,7 @@ import {
   mkdirSync,
   readFileSync,
   mkdtempSync,
-  readdirSync,
   rmSync,
-  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -80,36 +78,9 @@ let scratch = '';
 let server: StaticServer;
 let browser: Browser | undefined;
 let page: Page | undefined;
-let workerPath = '';
+/** The guest worker, relative to the page: the dist build (test/global-setup.ts builds dist first). */
+const workerPath = '../../../dist/browser/worker.js';
 const pageErrors: string[] = [];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The guest worker script relative to the page: dist/browser/worker.js unless it is stale. */
-async function prepareWorker(outdir: string): Promise<string> {
-  const dist = join(repo, 'dist', 'browser', 'worker.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(repo, 'runtime'))) {
-    return '../../../dist/browser/worker.js';
-  }
-  await build({
-    entryPoints: [join(repo, 'runtime', 'browser', 'worker.ts')],
-    outfile: join(outdir, 'worker.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'error',
-    legalComments: 'none',
-  });
-  return './build/worker.js';
-}
 
 /** `node bin/berth.js ARGS` on the test's state root, with `new Date()` pinned to T. */
 async function berth(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -209,7 +180,6 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
       external: ['@wasmer/wasi'],
       define: { __BERTH_VERSION__: JSON.stringify('test') },
     });
-    workerPath = await prepareWorker(outdir);
     server = await startServer({ mounts: { '/test/browser/pages/build/': outdir } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
