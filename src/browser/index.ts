@@ -6,7 +6,8 @@
  *   engine object; no IndexedDB persistence yet);
  * - SHA-256 in JavaScript (@noble/hashes; WebCrypto cannot hash incrementally);
  * - guests in module Web Workers (runtime/browser's BrowserWorkerHost over dist/browser/worker.js);
- * - gzip through CompressionStream/DecompressionStream (src/layer/gzip's web codecs, header made canonical).
+ * - layers compressed with src/layer/gzip's layerGzip (fflate, as the CLI does: the same layer digests),
+ *   decompressed with DecompressionStream.
  *
  * `buildFromFiles` builds from a context given as a plain object of files, served by `filesContext` (what
  * src/node/buildContext does for a host directory). Not a memfs Volume: memfs 4 reaches node:buffer,
@@ -20,7 +21,7 @@ import type { BuildContextSource, ContextStat } from '../build/context';
 import { Engine } from '../engine/Engine';
 import { createMemoryHost, jsSha256, singleProcess, systemClock } from '../engine/memoryHost';
 import type { Clock, EngineHost } from '../engine/types';
-import { webGunzip, webGzip } from '../layer/gzip';
+import { layerGzip, webGunzip } from '../layer/gzip';
 import type { HasherFactory } from '../platform/hasher';
 
 export { Engine } from '../engine/Engine';
@@ -56,7 +57,7 @@ export function browserEngineHost(options: BrowserEngineOptions): EngineHost {
         : {}),
     },
   });
-  host.gzip = webGzip;
+  host.gzip = layerGzip;
   host.gunzip = webGunzip;
   return host;
 }

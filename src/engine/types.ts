@@ -117,7 +117,7 @@ export interface EngineHost {
   clock: Clock;
   ids: IdGenerator;
   processes: ProcessControl;
-  /** gzip codecs for layers; default the web CompressionStream/DecompressionStream. */
+  /** gzip codecs for layers; default layerGzip (fflate: the same bytes on every host) and DecompressionStream. */
   gzip?: ChunkTransform;
   gunzip?: ChunkTransform;
   /** Where the state lives, for `info` (DockerRootDir); e.g. the state root directory or 'memory'. */

@@ -1,8 +1,15 @@
 /**
- * gzip for layers, isomorphic: the web-standard CompressionStream / DecompressionStream ('gzip'), global in
- * Node 18+ and every current browser, driven as async iterables of chunks so nothing is buffered whole.
- * A host may inject a faster codec with the same shape (src/node/gzip.ts wraps node:zlib directly).
+ * gzip for layers, isomorphic, as async iterables of chunks so nothing is buffered whole.
+ *
+ * Compression is fflate's deflate (pure JavaScript) on every host: a layer's gzip bytes, so its digest and
+ * the image's manifest digest, must not depend on where it was built. Native deflaters differ: Node
+ * bundles Chromium's zlib fork, while a Chromium built against the system zlib (Debian's) deflates the
+ * same tar to other bytes, so CompressionStream gave other layer digests in the tab than the CLI in Node.
+ *
+ * Decompression has one answer whatever the implementation, so it stays native where that is faster:
+ * DecompressionStream here, node:zlib in src/node/gzip.ts.
  */
+import { Gzip } from 'fflate';
 import { InvalidLayerError } from './errors';
 
 /** Turns a stream of chunks into another (a decompressor or compressor); errors of the source pass through. */
@@ -92,9 +99,59 @@ function gzipError(what: string): (error: unknown) => unknown {
 export const webGunzip: ChunkTransform = (source) =>
   throughStream(source, new DecompressionStream('gzip'), gzipError('gzip decompression failed'));
 
-/** Compresses with CompressionStream('gzip') (zlib's default level in Node and in browsers). */
+/**
+ * Compresses with the host's CompressionStream('gzip'). Not for layers: its bytes differ between hosts
+ * (see the header); layers use `layerGzip`.
+ */
 export const webGzip: ChunkTransform = (source) =>
   throughStream(source, new CompressionStream('gzip'), gzipError('gzip compression failed'));
+
+/**
+ * The size of the pieces fed to the deflater. fflate's streaming deflate ends a block where a push ends
+ * (once 8 KiB or more are pending), so its output depends on how the input was cut: re-cutting every
+ * source into pieces of one fixed size makes the output a function of the bytes alone. 64 KiB fills
+ * fflate's window buffer (32 KiB lookback + 64 KiB) exactly.
+ */
+const DEFLATE_PIECE = 64 * 1024;
+
+/** The level of `gzip -6`, zlib's default and Docker's. */
+const DEFLATE_LEVEL = 6;
+
+/**
+ * gzip for layers on every host: fflate's deflate at level 6, header MTIME 0 and no name (pass the output
+ * through canonicalGzipHeader for OS 255, as packLayer does). The same bytes in give the same bytes out in
+ * Node and in any browser, whatever chunks the source yields.
+ */
+export const layerGzip: ChunkTransform = async function* (source) {
+  const out: Uint8Array[] = [];
+  const deflater = new Gzip({ level: DEFLATE_LEVEL, mtime: 0 }, (chunk) => void out.push(chunk));
+  const push = (piece: Uint8Array, final: boolean): void => {
+    try {
+      deflater.push(piece, final);
+    } catch (error) {
+      throw gzipError('gzip compression failed')(error);
+    }
+  };
+  const pending = new Uint8Array(DEFLATE_PIECE);
+  let filled = 0;
+  for await (const chunk of source) {
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(DEFLATE_PIECE - filled, chunk.length - at);
+      pending.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === DEFLATE_PIECE) {
+        // fflate copies the piece into its own window before push returns.
+        push(pending, false);
+        filled = 0;
+      }
+    }
+    if (out.length > 0) yield* out.splice(0);
+  }
+  push(pending.subarray(0, filled), true);
+  yield* out.splice(0);
+};
 
 /**
  * Makes the 10-byte gzip header of a compressor's output canonical, so equal content gives equal bytes

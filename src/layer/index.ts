@@ -4,6 +4,7 @@ export {
   canonicalGzipHeader,
   hasGzipMagic,
   hasZstdMagic,
+  layerGzip,
   webGunzip,
   webGzip,
   type ChunkTransform,

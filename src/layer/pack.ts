@@ -3,18 +3,17 @@
  * diff_id of the uncompressed tar, computed while it is written.
  *
  * Deterministic means: the same entries (in any order) give the same bytes on every run and host with
- * the same deflate implementation. Entries are sorted by path (component-wise, '/' first, as
- * upperLayerEntries walks); uid/gid are 0 and uname/gname empty; mtime is the entry's, in whole seconds,
- * or min(mtime, sourceDateEpoch) when that is given (sourceDateEpoch 0 pins every mtime to 0); the gzip
- * header has MTIME 0, no name, OS 255. Different deflate implementations (Node's zlib, Chromium's
- * optimised zlib) may compress the same tar differently: the diff_id is stable everywhere, the gzip digest
- * only per implementation.
+ * the default compressor. Entries are sorted by path (component-wise, '/' first, as upperLayerEntries
+ * walks); uid/gid are 0 and uname/gname empty; mtime is the entry's, in whole seconds, or
+ * min(mtime, sourceDateEpoch) when that is given (sourceDateEpoch 0 pins every mtime to 0); the gzip
+ * header has MTIME 0, no name, OS 255. The default compressor is layerGzip (fflate, pure JavaScript),
+ * the same bytes in Node and in browsers; native deflaters (zlib builds) differ from one another.
  */
 import type { HasherFactory } from '../platform/hasher';
 import { parseDigest, type Digest } from '../oci/digest';
 import { OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP } from '../oci/mediaTypes';
 import { InvalidLayerError } from './errors';
-import { canonicalGzipHeader, webGzip, type ChunkTransform } from './gzip';
+import { canonicalGzipHeader, layerGzip, type ChunkTransform } from './gzip';
 import { OPAQUE_MARKER, baseName, compareLayerPaths, isWhiteoutName, normalizeEntryPath } from './paths';
 import { END_OF_ARCHIVE, encodeHeader, padding } from './tarWriter';
 import type { LayerEntry } from './types';
@@ -26,7 +25,7 @@ export interface PackLayerOptions {
   readonly gzip?: boolean;
   /** SOURCE_DATE_EPOCH, seconds: no entry's mtime is written later than this. */
   readonly sourceDateEpoch?: number;
-  /** The gzip compressor; default CompressionStream('gzip'). Its header is made canonical. */
+  /** The gzip compressor; default layerGzip. Its header is made canonical. */
   readonly compress?: ChunkTransform;
 }
 
@@ -234,7 +233,7 @@ export async function packLayer(
     };
   }
 
-  const compress = options.compress ?? webGzip;
+  const compress = options.compress ?? layerGzip;
   const blobHasher = options.hasher();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -17,6 +17,7 @@ import { cpus, hostname, release, totalmem, type as osType } from 'node:os';
 import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
 import type { WorkerHost } from '../../runtime/process/types';
 import type { EngineHost, NotifyHandler, ProcessControl } from '../engine/types';
+import { layerGzip } from '../layer/gzip';
 import { DiskContainerStore } from './DiskContainerStore';
 import { DiskContentStore } from './DiskContentStore';
 import { DiskImageStore } from './DiskImageStore';
@@ -24,7 +25,7 @@ import { DiskLogStore } from './DiskLogStore';
 import { DiskVolumeStore } from './DiskVolumeStore';
 import { DiskWritableLayerStore } from './DiskWritableLayerStore';
 import { isAlive } from './lockFile';
-import { nodeGunzip, nodeGzip } from './gzip';
+import { nodeGunzip } from './gzip';
 import { nodeHostDirs } from './nodeHostDirs';
 import { nodeSha256 } from './sha256';
 import { stateRoot } from './stateRoot';
@@ -126,7 +127,8 @@ export function nodeEngineHost(options: NodeEngineHostOptions = {}): EngineHost 
       randomInt: (n) => randomInt(n),
     },
     processes: nodeProcesses(),
-    gzip: nodeGzip,
+    // One deflater on every host, so a layer has the same digest wherever it was built.
+    gzip: layerGzip,
     gunzip: nodeGunzip,
     ...sourceDateEpochOf(options.env ?? process.env),
     root,

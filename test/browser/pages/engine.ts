@@ -40,8 +40,6 @@ export interface BuildRunResult {
 declare global {
   interface Window {
     buildAndRun(request: BuildRunRequest, engine?: 'source' | 'dist'): Promise<BuildRunResult>;
-    /** gzip through the page's CompressionStream (the codec the browser engine compresses layers with). */
-    gzipInPage(base64: string): Promise<string>;
     engineReady: boolean;
   }
 }
@@ -109,15 +107,6 @@ window.buildAndRun = async (request, from = 'source') => {
   } finally {
     await engine.close();
   }
-};
-
-window.gzipInPage = async (base64) => {
-  const input = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const stream = new Blob([input]).stream().pipeThrough(new CompressionStream('gzip'));
-  const out = new Uint8Array(await new Response(stream).arrayBuffer());
-  let binary = '';
-  for (const byte of out) binary += String.fromCharCode(byte);
-  return btoa(binary);
 };
 
 document.getElementById('coi')!.textContent = String(self.crossOriginIsolated);
