@@ -47,11 +47,11 @@ for name in "${names[@]}"; do
     fail=1
   fi
 done
-# The process/CLI tests' own multi-purpose fixture, built beside its source.
+# The process/CLI tests' own fixtures, built beside their sources (include/ for berth_process.h).
 if [ "$#" -eq 0 ]; then
   for src in "$ROOT"/test/process/fixtures/*.c "$ROOT"/test/engine/fixtures/*.c; do
     out="${src%.c}.wasm"
-    if "$CC" --target=wasm32-wasi "${EXTRA[@]}" -O2 -o "$out" "$src"; then
+    if "$CC" --target=wasm32-wasi "${EXTRA[@]}" -O2 -I"$ROOT/include" -o "$out" "$src"; then
       printf '  built %-22s %8d bytes\n' "$(basename "$out")" "$(wc -c < "$out")"
     else
       echo "error: failed to build $src" >&2

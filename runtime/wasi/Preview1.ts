@@ -21,9 +21,40 @@ export interface Preview1Options {
   sleep: (ns: bigint) => void;
   /** When set, every call is reported here as one strace-like line. */
   trace?: (line: string) => void;
+  /**
+   * The berth_process import module (include/berth_process.h) for a module that imports it. Default:
+   * every function returns NOSYS (processes are unsupported here, e.g. a run on the caller's thread).
+   */
+  processImports?: (wasi: Preview1) => Record<string, ImportFn>;
 }
 
-type ImportFn = (...args: never[]) => number | void;
+export type ImportFn = (...args: never[]) => number | void;
+
+/** The functions of the berth_process import module (ABI version 1, include/berth_process.h). */
+export const BERTH_PROCESS_FUNCTIONS: readonly string[] = [
+  'spawn',
+  'wait',
+  'pipe',
+  'dup',
+  'kill',
+  'getpid',
+  'getppid',
+];
+
+const nosys = (): number => W.ERRNO_NOSYS;
+
+/** berth_process where processes are unsupported: every call fails with NOSYS. */
+export function unsupportedProcessImports(): Record<string, ImportFn> {
+  const table: Record<string, ImportFn> = {};
+  for (const name of BERTH_PROCESS_FUNCTIONS) table[name] = nosys;
+  return table;
+}
+
+/** The import object of a module: preview1, plus berth_process when the module imports it. */
+export interface WasiImports {
+  wasi_snapshot_preview1: Record<string, ImportFn>;
+  berth_process?: Record<string, ImportFn>;
+}
 
 const NS_PER_MS = 1_000_000n;
 const MAX_U64 = (1n << 64n) - 1n;
@@ -80,8 +111,29 @@ const SYSCALLS: ReadonlySet<string> = new Set([
   'sock_shutdown',
 ]);
 
-// The preview1 functions each compiled module imports, so an instance wraps only those (hello: 5 of 46).
-const importedNames = new WeakMap<WebAssembly.Module, string[]>();
+// The preview1 functions each compiled module imports, so an instance wraps only those (hello: 5 of 46),
+// and whether it imports berth_process.
+const importedNames = new WeakMap<WebAssembly.Module, { preview1: string[]; process: boolean }>();
+
+/** True when a module imports the berth_process host module (it may start processes). */
+export function importsBerthProcess(module: WebAssembly.Module): boolean {
+  return moduleImports(module).process;
+}
+
+function moduleImports(module: WebAssembly.Module): { preview1: string[]; process: boolean } {
+  let names = importedNames.get(module);
+  if (names === undefined) {
+    const imports = WebAssembly.Module.imports(module);
+    names = {
+      preview1: imports
+        .filter((i) => i.module === 'wasi_snapshot_preview1' && i.kind === 'function')
+        .map((i) => i.name),
+      process: imports.some((i) => i.module === 'berth_process'),
+    };
+    importedNames.set(module, names);
+  }
+  return names;
+}
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
@@ -117,21 +169,24 @@ export class Preview1 {
     }
   }
 
-  /** The whole import object: every preview1 function. */
-  get imports(): { wasi_snapshot_preview1: Record<string, ImportFn> } {
-    return this.importObject(SYSCALLS);
+  /** The whole import object: every preview1 function, and berth_process. */
+  get imports(): Required<WasiImports> {
+    return { ...this.importObject(SYSCALLS), berth_process: this.processImportObject() };
   }
 
-  /** The import object for one module: only the preview1 functions it imports (cheaper to make). */
-  importsFor(module: WebAssembly.Module): { wasi_snapshot_preview1: Record<string, ImportFn> } {
-    let names = importedNames.get(module);
-    if (names === undefined) {
-      names = WebAssembly.Module.imports(module)
-        .filter((i) => i.module === 'wasi_snapshot_preview1' && i.kind === 'function')
-        .map((i) => i.name);
-      importedNames.set(module, names);
-    }
-    return this.importObject(names);
+  /**
+   * The import object for one module: only the preview1 functions it imports (cheaper to make), and
+   * berth_process when it imports that (NOSYS functions unless processImports provides real ones).
+   */
+  importsFor(module: WebAssembly.Module): WasiImports {
+    const names = moduleImports(module);
+    const imports: WasiImports = this.importObject(names.preview1);
+    if (names.process) imports.berth_process = this.processImportObject();
+    return imports;
+  }
+
+  private processImportObject(): Record<string, ImportFn> {
+    return this.opts.processImports ? this.opts.processImports(this) : unsupportedProcessImports();
   }
 
   private importObject(names: Iterable<string>): { wasi_snapshot_preview1: Record<string, ImportFn> } {
