@@ -5,11 +5,12 @@
 //   dist/browser/runtime.js  the runtime for pages (runtime/browser/index.ts)
 //   dist/browser/worker.js   the guest worker for pages (runtime/browser/worker.ts)
 //   dist/browser/engine.js   the engine for pages: build and run images in a tab (src/browser/index.ts)
+//   dist/browser/memfs.js    memfs for pages: Volumes as build contexts and host directories (src/browser/volume.ts)
 // Fails (exit 1) when a browser bundle reaches a node: module: host specifics belong in runtime/node and
 // src/node only.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,8 +39,12 @@ function noNodeBuiltins(bundle, alias = {}) {
     setup(b) {
       b.onResolve({ filter: builtinFilter }, async (args) => {
         if (args.pluginData?.berthBuiltinCheck) return undefined;
-        if (Object.hasOwn(alias, args.path)) {
-          return b.resolve(alias[args.path], {
+        // `process/`, `string_decoder/`, `process/browser.js`: the npm packages of those names (the
+        // trailing slash is the usual way to ask for the package instead of the built-in), not built-ins.
+        if (!isBuiltin(args.path)) return undefined;
+        const bare = args.path.replace(/^node:/, '');
+        if (Object.hasOwn(alias, bare)) {
+          return b.resolve(alias[bare], {
             kind: args.kind,
             resolveDir: root,
             pluginData: { berthBuiltinCheck: true },
@@ -94,6 +99,22 @@ const node = { ...common, platform: 'node', target: 'node20', banner: requireBan
 //   plain-JavaScript EventEmitter that imports no Node built-in.
 const browserAlias = { events: 'bare-events' };
 const browser = { ...common, platform: 'browser', target: 'es2022', alias: browserAlias };
+// dist/browser/memfs.js carries memfs for pages (build contexts and bind-mount host directories in a
+// Volume), apart from the engine bundle, which only needs a Volume's shape. memfs imports buffer, path,
+// stream and url (also as node:…) and reads the `process` global: the usual browser packages stand in for
+// them (buffer, path-browserify, readable-stream, process), and for url the browser's own URL
+// (src/browser/shims/url.ts).
+const memfsAlias = {
+  ...browserAlias,
+  buffer: 'buffer/',
+  path: 'path-browserify',
+  stream: 'readable-stream',
+  url: './src/browser/shims/url.ts',
+};
+const memfsBrowser = { ...browser, alias: memfsAlias, inject: ['src/browser/shims/process.ts'] };
+// `require('process')` only through the plugin: as an esbuild alias it would also rewrite the
+// `process/browser.js` the shim imports.
+const memfsBuiltins = { ...memfsAlias, process: 'process/browser.js' };
 
 const bundles = [
   // @wasmer/wasi (~470 KB) is only for `--runtime wasmer`: load it from node_modules on demand instead of
@@ -120,6 +141,12 @@ const bundles = [
     external: ['@wasmer/wasi'],
     outfile: 'dist/browser/engine.js',
     plugins: [noNodeBuiltins('dist/browser/engine.js', browserAlias)],
+  },
+  {
+    ...memfsBrowser,
+    entryPoints: ['src/browser/volume.ts'],
+    outfile: 'dist/browser/memfs.js',
+    plugins: [noNodeBuiltins('dist/browser/memfs.js', memfsBuiltins)],
   },
 ];
 

@@ -1,32 +1,60 @@
 /**
  * The engine's browser entry (bundled as dist/browser/engine.js): the same Engine and builder the CLI
- * runs in Node, on a host made for a page:
+ * runs in Node, on a host made for a page. What a page (the playground) calls:
  *
- * - the in-memory stores of src/engine/memoryHost (images, containers and volumes live as long as the
- *   engine object; no IndexedDB persistence yet);
+ *   const engine = await openBrowserEngine({ workerUrl: '/dist/browser/worker.js', persist: true });
+ *   const built = await buildFromFiles(engine, { Dockerfile: '…', 'hello.wasm': bytes }, { tags: ['hello'] });
+ *   const run = await engine.run({ image: 'hello', autoRemove: true, stdout: (b) => term.write(b) });
+ *   const exit = await run.wait();
+ *   await loadFromUrl(engine, '/images/box/');          // an OCI layout served as a directory
+ *   await loadFromUrl(engine, '/images/box.tar');       // a docker save / OCI layout tar
+ *   engine.listImages(), engine.listContainers({ all: true }), engine.containerDiff(id), …  (src/engine/Engine.ts)
+ *
+ * The host (browserEngineHost):
+ * - stores in memory, or with `persist` in IndexedDB (./idb: blobs, image records, containers and their
+ *   writable layers, logs, volumes, the build cache), so images survive a reload;
  * - SHA-256 in JavaScript (@noble/hashes; WebCrypto cannot hash incrementally);
  * - guests in module Web Workers (runtime/browser's BrowserWorkerHost over dist/browser/worker.js);
  * - layers compressed with src/layer/gzip's layerGzip (fflate, as the CLI does: the same layer digests),
- *   decompressed with DecompressionStream.
+ *   decompressed with DecompressionStream;
+ * - host directories (bind mounts, cp) from a memfs Volume given as `hostFs`, if any (./memfs).
  *
- * `buildFromFiles` builds from a context given as a plain object of files, served by `filesContext` (what
- * src/node/buildContext does for a host directory). Not a memfs Volume: memfs 4 reaches node:buffer,
- * node:events, node:stream, node:path, node:url and process through @jsonjoy.com/fs-node-builtins, and
- * its Buffer would need a shim this repository does not depend on; a context is a flat list of files,
- * which a Map serves directly.
+ * Build contexts: a plain object of files (filesContext), or a memfs Volume (`{ fs: volume, dir: '/ctx' }`,
+ * served by syncFsContext as src/node/buildContext serves a host directory). memfs itself is not in this
+ * bundle: dist/browser/memfs.js (src/browser/volume.ts) has `Volume` and `volumeFromFiles(files)`.
  */
 import { BrowserWorkerHost } from '../../runtime/browser/BrowserWorkerHost';
 import { build, type BuildResult } from '../build/Builder';
-import type { BuildContextSource, ContextStat } from '../build/context';
+import type { BuildCache } from '../build/cache';
+import { syncFsContext, type BuildContextSource, type ContextStat, type SyncFsLike } from '../build/context';
 import { Engine } from '../engine/Engine';
-import { createMemoryHost, jsSha256, singleProcess, systemClock } from '../engine/memoryHost';
-import type { Clock, EngineHost } from '../engine/types';
+import { createMemoryHost, cryptoIds, jsSha256, singleProcess, systemClock } from '../engine/memoryHost';
+import type { Clock, EngineHost, ProcessControl } from '../engine/types';
 import { layerGzip, webGunzip } from '../layer/gzip';
 import type { HasherFactory } from '../platform/hasher';
+import { DEFAULT_DATABASE_NAME, openBerthDatabase, type BerthDatabase } from './idb/database';
+import { IdbBuildCache } from './idb/IdbBuildCache';
+import { IdbContainerStore } from './idb/IdbContainerStore';
+import { IdbContentStore } from './idb/IdbContentStore';
+import { IdbImageStore } from './idb/IdbImageStore';
+import { IdbLogStore } from './idb/IdbLogStore';
+import { IdbVolumeStore } from './idb/IdbVolumeStore';
+import { IdbWritableLayerStore } from './idb/IdbWritableLayerStore';
+import { memfsHostDirs, type SyncNodeFs } from './memfs';
 
 export { Engine } from '../engine/Engine';
 export { build, type BuildOptions, type BuildResult } from '../build/Builder';
 export { syncFsContext } from '../build/context';
+export { deleteBerthDatabase, openBerthDatabase, type BerthDatabase } from './idb/database';
+export { IdbBuildCache } from './idb/IdbBuildCache';
+export { IdbContainerStore } from './idb/IdbContainerStore';
+export { IdbContentStore } from './idb/IdbContentStore';
+export { IdbImageStore } from './idb/IdbImageStore';
+export { IdbLogStore } from './idb/IdbLogStore';
+export { IdbVolumeStore } from './idb/IdbVolumeStore';
+export { IdbWritableLayerStore } from './idb/IdbWritableLayerStore';
+export { memfsHostDirs, type SyncNodeFs } from './memfs';
+export { loadFromUrl, type LoadFromUrlOptions } from './loadFromUrl';
 
 /** SHA-256 for the browser: @noble/hashes, streaming. */
 export const browserSha256: HasherFactory = jsSha256;
@@ -40,34 +68,75 @@ export interface BrowserEngineOptions {
   poolSize?: number;
   /** What `version` and `info` report; default 'dev'. */
   version?: string;
+  /**
+   * Keep the engine's state in IndexedDB, so images, containers, logs, volumes and the build cache
+   * survive a reload: `true` for the database named 'berth', or a database name (one name = one state,
+   * shared by the tabs of the origin). Default: in memory, gone with the engine.
+   */
+  persist?: boolean | string;
+  /**
+   * Host directories for bind mounts (`-v /src:/dst`) and `cp` to and from the host: a memfs Volume (or
+   * any synchronous node-fs-like object) whose paths stand for host paths. Default: none (bind mounts are
+   * refused with a clear error). See memfsHostDirs.
+   */
+  hostFs?: SyncNodeFs;
 }
 
-/** The EngineHost of a page: in-memory stores, JavaScript SHA-256, Web Workers, web gzip. */
-export function browserEngineHost(options: BrowserEngineOptions): EngineHost {
+/** A page is one process: a pid of its own per page load, so containers a reload left "running" are seen as dead. */
+function pageProcess(): ProcessControl {
+  return singleProcess(1 + cryptoIds.randomInt(2 ** 30));
+}
+
+/**
+ * The EngineHost of a page: JavaScript SHA-256, Web Workers, fflate gzip; the stores in memory, or in the
+ * IndexedDB database `db` when one is given (openBerthDatabase).
+ */
+export function browserEngineHost(options: BrowserEngineOptions, db?: BerthDatabase): EngineHost {
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const host = createMemoryHost({
     workerHost: new BrowserWorkerHost(options.workerUrl),
     hasher: browserSha256,
-    clock: options.clock ?? systemClock,
-    processes: singleProcess(1),
+    clock,
+    processes: pageProcess(),
+    ...(options.hostFs ? { hostDirs: memfsHostDirs(options.hostFs) } : {}),
     system: {
       os: 'browser',
-      operatingSystem: 'Berth (browser, in memory)',
+      operatingSystem: db ? `Berth (browser, IndexedDB ${db.name})` : 'Berth (browser, in memory)',
       ...(typeof navigator !== 'undefined'
         ? { cpus: navigator.hardwareConcurrency, jsRuntime: navigator.userAgent }
         : {}),
     },
   });
+  if (db) {
+    host.content = new IdbContentStore({ db, hasher: browserSha256, now });
+    host.images = new IdbImageStore({ db, now });
+    host.containers = new IdbContainerStore(db);
+    host.layers = new IdbWritableLayerStore(db);
+    host.logs = new IdbLogStore(db);
+    host.volumes = new IdbVolumeStore({ db, now });
+    host.root = `indexeddb://${db.name}`;
+  }
   host.gzip = layerGzip;
   host.gunzip = webGunzip;
   return host;
 }
 
-/** Opens an engine for this page. */
+/** Each engine's build cache: in IndexedDB for a persistent engine, else the builder's own in memory. */
+const buildCaches = new WeakMap<Engine, BuildCache>();
+
+/** Opens an engine for this page (in memory, or on IndexedDB with `persist`). */
 export async function openBrowserEngine(options: BrowserEngineOptions): Promise<Engine> {
-  return Engine.open(browserEngineHost(options), {
+  const db =
+    options.persist === undefined || options.persist === false
+      ? undefined
+      : await openBerthDatabase(options.persist === true ? DEFAULT_DATABASE_NAME : options.persist);
+  const engine = await Engine.open(browserEngineHost(options, db), {
     ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     ...(options.version !== undefined ? { version: options.version } : {}),
   });
+  if (db) buildCaches.set(engine, new IdbBuildCache(db));
+  return engine;
 }
 
 export interface BuildFromFilesOptions {
@@ -153,17 +222,34 @@ export function filesContext(
   };
 }
 
+/** A memfs Volume (or any SyncFsLike) holding a build context in directory `dir` (default `/`). */
+export interface FsContext {
+  fs: SyncFsLike;
+  dir?: string;
+}
+
+function isFsContext(source: Readonly<Record<string, string | Uint8Array>> | FsContext): source is FsContext {
+  const fs = (source as { fs?: unknown }).fs;
+  return typeof fs === 'object' && fs !== null && typeof (fs as SyncFsLike).readdirSync === 'function';
+}
+
 /**
- * Builds an image from a context given as files: `{ 'Dockerfile': 'FROM scratch\n…', 'app/x.wasm': bytes }`
- * (see filesContext).
+ * Builds an image from a context given as files, `{ 'Dockerfile': 'FROM scratch\n…', 'app/x.wasm': bytes }`
+ * (see filesContext), or held in a memfs Volume, `{ fs: volume, dir: '/ctx' }` (its files' own modes and
+ * mtimes go into the layers; `mtime` does not apply). A persistent engine keeps its build cache in
+ * IndexedDB, so cached steps stay cached across reloads.
  */
 export async function buildFromFiles(
   engine: Engine,
-  files: Readonly<Record<string, string | Uint8Array>>,
+  files: Readonly<Record<string, string | Uint8Array>> | FsContext,
   options: BuildFromFilesOptions = {},
 ): Promise<BuildResult> {
+  const cache = buildCaches.get(engine);
   return build(engine, {
-    context: filesContext(files, options.mtime),
+    context: isFsContext(files)
+      ? syncFsContext(files.fs, files.dir ?? '/')
+      : filesContext(files, options.mtime),
+    ...(cache !== undefined ? { cache } : {}),
     ...(options.dockerfile !== undefined ? { dockerfile: { path: options.dockerfile } } : {}),
     ...(options.tags !== undefined ? { tags: options.tags } : {}),
     ...(options.buildArgs !== undefined ? { buildArgs: options.buildArgs } : {}),
