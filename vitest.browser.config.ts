@@ -1,0 +1,43 @@
+/**
+ * Vitest browser mode, for suites that must run inside Chromium (the IndexedDB stores under the store
+ * conformance suites): test/browser/inpage/*.inpage.ts. The Node test
+ * test/browser/stores.browser.test.ts runs this config, so `npm test` covers it; by hand:
+ * `npx vitest run --config vitest.browser.config.ts`. Debian's /usr/bin/chromium (CHROMIUM_PATH), no
+ * browser download; the pages are cross-origin isolated as the playground's are.
+ */
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  server: { headers: isolation, host: '127.0.0.1' },
+  test: {
+    include: ['test/browser/inpage/**/*.inpage.ts'],
+    testTimeout: 60_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      provider: playwright({
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--disable-dev-shm-usage',
+          ],
+        },
+      }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+});
