@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -107,6 +108,10 @@ interface CliResult {
   stdout: string;
 }
 
+let cliOnce: Promise<CliResult> | undefined;
+/** The CLI's build and run, done once for every test that compares with it. */
+const cliResult = (): Promise<CliResult> => (cliOnce ??= cliBuildAndRun());
+
 /** The same build and run through the CLI in Node. */
 async function cliBuildAndRun(): Promise<CliResult> {
   const ctx = join(scratch, 'ctx');
@@ -180,7 +185,10 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
       external: ['@wasmer/wasi'],
       define: { __BERTH_VERSION__: JSON.stringify('test') },
     });
-    server = await startServer({ mounts: { '/test/browser/pages/build/': outdir } });
+    mkdirSync(join(scratch, 'fixtures'));
+    server = await startServer({
+      mounts: { '/test/browser/pages/build/': outdir, '/fixtures/': join(scratch, 'fixtures') },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
@@ -214,7 +222,7 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
   it('should build and run an image in the tab exactly as the CLI does in Node', async () => {
     const [tab, cli] = await Promise.all([
       page!.evaluate((r) => window.buildAndRun(r), request) as Promise<BuildRunResult>,
-      cliBuildAndRun(),
+      cliResult(),
     ]);
     console.log(
       `[engine] tab image ${tab.imageId} (manifest ${tab.manifestDigest}); ` +
@@ -254,5 +262,105 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
     expect(fromDist.stdout).toBe(fromSource.stdout);
     expect(fromDist.imageId).toBe(fromSource.imageId);
     expect(fromDist.manifestDigest).toBe(fromSource.manifestDigest);
+  }, 60_000);
+  it('should build the same image from a memfs Volume (dist/browser/memfs.js) as from the CLI', async () => {
+    const [tab, cli] = await Promise.all([
+      page!.evaluate((r) => window.buildFromVolumeAndRun(r), request),
+      cliResult(),
+    ]);
+    expect(pageErrors).toEqual([]);
+    expect(tab.exitCode).toBe(0);
+    expect(tab.stdout).toBe(cli.stdout);
+    expect(tab.imageId, 'image ID').toBe(cli.imageId);
+    expect(tab.manifestDigest, 'manifest digest').toBe(cli.manifestDigest);
+  }, 60_000);
+
+  it('should keep a built image in IndexedDB across a page reload, and run it after', async () => {
+    const db = `engine-test-${Date.now()}`;
+    const cli = await cliResult();
+    const built = await page!.evaluate(({ r, name }) => window.persistBuild(r, name), {
+      r: request,
+      name: db,
+    });
+    expect(built.imageId).toBe(cli.imageId);
+
+    await page!.reload({ waitUntil: 'load' });
+    await page!.waitForFunction(() => window.engineReady === true, undefined, { timeout: 10_000 });
+    const after = await page!.evaluate(({ name, tag }) => window.persistRun(name, tag), {
+      name: db,
+      tag: TAG,
+    });
+    expect(pageErrors).toEqual([]);
+    expect(after.tags).toContain(TAG);
+    expect(after.imageId).toBe(cli.imageId);
+    expect(after.exitCode).toBe(0);
+    expect(after.stdout).toBe(cli.stdout);
+
+    // Another database is another state: nothing there.
+    const other = await page!
+      .evaluate((name) => window.persistRun(name, 'engine-test:1'), `${db}-other`)
+      .catch((e: Error) => e.message);
+    expect(other).toMatch(/No such image|not found/i);
+  }, 60_000);
+
+  it('should load an OCI layout directory and a docker save archive over HTTP, verifying digests', async () => {
+    const cli = await cliResult();
+    const fixtures = join(scratch, 'fixtures');
+    await berth(['save', '-o', join(fixtures, 'image.tar'), TAG]);
+    mkdirSync(join(fixtures, 'layout'));
+    await run('tar', ['-xf', join(fixtures, 'image.tar'), '-C', join(fixtures, 'layout')]);
+
+    for (const [url, format] of [
+      ['/fixtures/layout/', 'layout'],
+      ['/fixtures/image.tar', 'archive'],
+    ] as const) {
+      const loaded = await page!.evaluate(({ u, t, f }) => window.loadAndRun(u, t, f), {
+        u: url,
+        t: TAG,
+        f: format,
+      });
+      expect(loaded.lines, url).toEqual([`Loaded image: ${TAG}`]);
+      expect(loaded.imageId, url).toBe(cli.imageId);
+      expect(loaded.stdout, url).toBe(cli.stdout);
+    }
+
+    // A layout whose layer blob was changed on the server: the digest check refuses it, nothing is kept.
+    cpSync(join(fixtures, 'layout'), join(fixtures, 'tampered'), { recursive: true });
+    const index = JSON.parse(readFileSync(join(fixtures, 'layout', 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    const manifestFile = join(fixtures, 'tampered', 'blobs', 'sha256', index.manifests[0]!.digest.slice(7));
+    const layer = (JSON.parse(readFileSync(manifestFile, 'utf8')) as { layers: { digest: string }[] })
+      .layers[0]!;
+    const layerFile = join(fixtures, 'tampered', 'blobs', 'sha256', layer.digest.slice(7));
+    const bytes = readFileSync(layerFile);
+    bytes[bytes.length - 1024] ^= 0xff;
+    writeFileSync(layerFile, bytes);
+    const refused = await page!
+      .evaluate(({ u, t }) => window.loadAndRun(u, t), { u: '/fixtures/tampered/', t: TAG })
+      .then(() => 'loaded')
+      .catch((e: Error) => e.message);
+    expect(refused).toContain('cannot load');
+    expect(refused).toContain(layer.digest);
+    pageErrors.length = 0;
+
+    const missing = await page!
+      .evaluate(({ u, t }) => window.loadAndRun(u, t), { u: '/fixtures/nothing-here.tar', t: TAG })
+      .catch((e: Error) => e.message);
+    expect(missing).toMatch(/cannot load .*nothing-here\.tar.*404/);
+    pageErrors.length = 0;
+  }, 90_000);
+
+  it('should report how long a build and a warm hello run take in the tab', async () => {
+    const runs = 10;
+    const timed = await page!.evaluate(({ r, n }) => window.timeRuns(r, n), { r: request, n: runs });
+    const sorted = [...timed.runMs].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(
+      `[engine] tab (dist/browser/engine.js): build of the hello image ${timed.buildMs.toFixed(1)} ms; ` +
+        `hello run: first ${timed.runMs[0]!.toFixed(1)} ms, warm median ${median.toFixed(1)} ms ` +
+        `(min ${sorted[0]!.toFixed(1)}, max ${sorted.at(-1)!.toFixed(1)}) over ${runs} runs`,
+    );
+    expect(timed.runMs).toHaveLength(runs);
   }, 60_000);
 });

@@ -37,9 +37,36 @@ export interface BuildRunResult {
   reason: string;
 }
 
+/** What the persistence, loading and timing checks report. */
+export interface RunReport {
+  imageId: string;
+  /** Every tag in the store when the run happened. */
+  tags: string[];
+  stdout: string;
+  exitCode: number;
+  /** loadFromUrl's lines. */
+  lines?: string[];
+  /** ms, performance.now() in the page. */
+  ms?: number;
+}
+
 declare global {
   interface Window {
-    buildAndRun(request: BuildRunRequest, engine?: 'source' | 'dist'): Promise<BuildRunResult>;
+    buildAndRun(
+      request: BuildRunRequest,
+      engine?: 'source' | 'dist',
+      fromVolume?: boolean,
+    ): Promise<BuildRunResult>;
+    /** The same build from a memfs Volume (dist/browser/memfs.js's volumeFromFiles) instead of a plain object. */
+    buildFromVolumeAndRun(request: BuildRunRequest): Promise<BuildRunResult>;
+    /** Builds into the IndexedDB database `dbName` (persist) and closes the engine. */
+    persistBuild(request: BuildRunRequest, dbName: string): Promise<{ imageId: string }>;
+    /** Opens the engine on `dbName` again (after a reload) and runs `image` from it. */
+    persistRun(dbName: string, image: string): Promise<RunReport>;
+    /** Loads `url` with loadFromUrl into an in-memory engine and runs `image`. */
+    loadAndRun(url: string, image: string, format?: 'layout' | 'archive'): Promise<RunReport>;
+    /** Times `runs` runs of `image` on one engine (warm module cache after the first). */
+    timeRuns(request: BuildRunRequest, runs: number): Promise<{ buildMs: number; runMs: number[] }>;
     engineReady: boolean;
   }
 }
@@ -49,19 +76,119 @@ const workerUrl = new URL(
   location.href,
 ).href;
 
-window.buildAndRun = async (request, from = 'source') => {
-  let api: EngineModule = bundled;
-  if (from === 'dist') {
-    // A computed URL: esbuild leaves the import to the browser.
-    const url = new URL('../../../dist/browser/engine.js', location.href).href;
-    api = (await import(/* @vite-ignore */ url)) as EngineModule;
-  }
-  const { buildFromFiles, openBrowserEngine } = api;
+/** The request's files, with the wasm modules fetched from test/wasi/wasm/. */
+async function contextFiles(request: BuildRunRequest): Promise<Record<string, string | Uint8Array>> {
   const files: Record<string, string | Uint8Array> = { ...request.files };
   for (const [path, name] of Object.entries(request.wasm)) {
     const response = await fetch(new URL(`../../wasi/wasm/${name}.wasm`, location.href));
     if (!response.ok) throw new Error(`fetch ${name}.wasm: HTTP ${response.status}`);
     files[path] = new Uint8Array(await response.arrayBuffer());
+  }
+  return files;
+}
+
+/** A module of dist/ (a computed URL: esbuild leaves the import to the browser). */
+async function distModule<T>(name: string): Promise<T> {
+  return (await import(/* @vite-ignore */ new URL(`../../../dist/browser/${name}`, location.href).href)) as T;
+}
+
+const text = (chunks: Uint8Array[]) => {
+  const decoder = new TextDecoder();
+  return chunks.map((c) => decoder.decode(c, { stream: true })).join('') + decoder.decode();
+};
+
+async function runImage(
+  engine: bundled.Engine,
+  image: string,
+): Promise<{ stdout: string; exitCode: number }> {
+  const out: Uint8Array[] = [];
+  const running = await engine.run({
+    image,
+    autoRemove: true,
+    stdout: (chunk: Uint8Array) => void out.push(chunk.slice()),
+  });
+  const exit = await running.wait();
+  return { stdout: text(out), exitCode: exit.statusCode };
+}
+
+async function tagsOf(engine: bundled.Engine): Promise<string[]> {
+  return (await engine.listImages()).flatMap((i) => i.RepoTags).sort();
+}
+
+window.persistBuild = async (request, dbName) => {
+  const engine = await bundled.openBrowserEngine({
+    workerUrl,
+    persist: dbName,
+    clock: { now: () => new Date(request.timeMs) },
+  });
+  try {
+    const built = await bundled.buildFromFiles(engine, await contextFiles(request), {
+      tags: request.tags,
+      mtime: new Date(request.timeMs),
+      quiet: true,
+    });
+    return { imageId: built.imageId };
+  } finally {
+    await engine.close();
+  }
+};
+
+window.persistRun = async (dbName, image) => {
+  const engine = await bundled.openBrowserEngine({ workerUrl, persist: dbName });
+  try {
+    const inspect = await engine.inspectImage(image);
+    return { imageId: inspect.Id, tags: await tagsOf(engine), ...(await runImage(engine, image)) };
+  } finally {
+    await engine.close();
+  }
+};
+
+window.loadAndRun = async (url, image, format) => {
+  const engine = await bundled.openBrowserEngine({ workerUrl });
+  try {
+    const lines = await bundled.loadFromUrl(engine, url, format ? { format } : {});
+    const inspect = await engine.inspectImage(image);
+    return { lines, imageId: inspect.Id, tags: await tagsOf(engine), ...(await runImage(engine, image)) };
+  } finally {
+    await engine.close();
+  }
+};
+
+window.timeRuns = async (request, runs) => {
+  const api = await distModule<EngineModule>('engine.js');
+  const engine = await api.openBrowserEngine({ workerUrl, clock: { now: () => new Date(request.timeMs) } });
+  try {
+    const files = await contextFiles(request);
+    const t0 = performance.now();
+    await api.buildFromFiles(engine, files, {
+      tags: request.tags,
+      mtime: new Date(request.timeMs),
+      quiet: true,
+    });
+    const buildMs = performance.now() - t0;
+    const runMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      const ran = await runImage(engine, request.tags[0]!);
+      if (ran.exitCode !== 0) throw new Error(`run ${i} exited ${ran.exitCode}`);
+      runMs.push(performance.now() - t);
+    }
+    return { buildMs, runMs };
+  } finally {
+    await engine.close();
+  }
+};
+
+window.buildFromVolumeAndRun = (request) => window.buildAndRun(request, 'source', true);
+
+window.buildAndRun = async (request, from = 'source', fromVolume = false) => {
+  const api: EngineModule = from === 'dist' ? await distModule<EngineModule>('engine.js') : bundled;
+  const { buildFromFiles, openBrowserEngine } = api;
+  const files = await contextFiles(request);
+  let context: Parameters<typeof buildFromFiles>[1] = files;
+  if (fromVolume) {
+    const { volumeFromFiles } = await distModule<typeof import('../../../src/browser/volume')>('memfs.js');
+    context = { fs: volumeFromFiles(files, { mtime: new Date(request.timeMs) }), dir: '/' };
   }
   const engine = await openBrowserEngine({
     workerUrl,
@@ -69,7 +196,7 @@ window.buildAndRun = async (request, from = 'source') => {
   });
   try {
     let buildOutput = '';
-    const built = await buildFromFiles(engine, files, {
+    const built = await buildFromFiles(engine, context, {
       tags: request.tags,
       mtime: new Date(request.timeMs),
       output: (s) => void (buildOutput += s),
@@ -87,10 +214,6 @@ window.buildAndRun = async (request, from = 'source') => {
       stderr: (chunk: Uint8Array) => void err.push(chunk.slice()),
     });
     const exit = await running.wait();
-    const text = (chunks: Uint8Array[]) => {
-      const decoder = new TextDecoder();
-      return chunks.map((c) => decoder.decode(c, { stream: true })).join('') + decoder.decode();
-    };
     return {
       crossOriginIsolated: self.crossOriginIsolated,
       imageId: built.imageId,
