@@ -6,6 +6,7 @@
 //   dist/browser/worker.js   the guest worker for pages (runtime/browser/worker.ts)
 //   dist/browser/engine.js   the engine for pages: build and run images in a tab (src/browser/index.ts)
 //   dist/browser/memfs.js    memfs for pages: Volumes as build contexts and host directories (src/browser/volume.ts)
+//   dist/index.js, dist/node.js  the package's library entries: the isomorphic core, and it with the Node host
 // Fails (exit 1) when a browser bundle reaches a node: module: host specifics belong in runtime/node and
 // src/node only.
 import { build } from 'esbuild';
@@ -148,6 +149,16 @@ const bundles = [
     outfile: 'dist/browser/memfs.js',
     plugins: [noNodeBuiltins('dist/browser/memfs.js', memfsBuiltins)],
   },
+  // The package's library entries (package.json "exports"): "." the isomorphic core, with no host in it
+  // (bundled for the browser, so a node: import fails the build), and "./node" the core with the Node host.
+  {
+    ...browser,
+    entryPoints: ['src/index.ts'],
+    external: ['@wasmer/wasi'],
+    outfile: 'dist/index.js',
+    plugins: [noNodeBuiltins('dist/index.js', browserAlias)],
+  },
+  { ...node, entryPoints: ['src/node/index.ts'], outfile: 'dist/node.js', external: ['@wasmer/wasi'] },
 ];
 
 const results = await Promise.allSettled(bundles.map((options) => build(options)));
