@@ -19,6 +19,7 @@
  */
 import type { MemoryTreeSnapshot } from '../fs/MemoryFileSystem';
 import type { RunResult } from './runInThread';
+import type { ContainerShared } from './shared';
 
 export type { MemoryTreeSnapshot };
 
@@ -69,8 +70,16 @@ export type StdinSpec = { kind: 'buffer'; data: Uint8Array } | { kind: 'stream';
  * The worker adds before posting and blocks (Atomics.wait) while the count is over OUTPUT_WINDOW_BYTES;
  * the host subtracts once its listeners are done with a chunk. So a guest that writes faster than the
  * host's consumer (a slow pipe, a terminal) is slowed down instead of filling the host's memory.
+ * Every process of a container shares the window, so the container's output is one stream.
+ *
+ * A second Int32 (WINDOW_POSTED) counts the chunks posted: messages from several workers may arrive
+ * in any order, so when pid 1 has ended the host waits until it has received as many chunks as were
+ * posted before it reports the end (a child's last line is not lost behind pid 1's exit).
  */
 export const OUTPUT_WINDOW_BYTES = 1 << 20;
+export const WINDOW_IN_FLIGHT = 0;
+export const WINDOW_POSTED = 1;
+export const WINDOW_BYTES = 8;
 
 export interface Limits {
   /** Bytes per stream (stdout, stderr); past it the guest is ended with reason 'output-limit'. */
@@ -113,6 +122,25 @@ export interface StartRequest {
    * still finishes inside the worker and its root (a container's writable layer) comes back.
    */
   control?: SharedArrayBuffer;
+  /**
+   * pid 1 of a container whose module imports berth_process: the shared process table and pipe arena.
+   * The worker then runs the container's kernel (kernel.ts) next to the filesystem.
+   */
+  process?: ContainerShared;
+  /** A child process of a container (the root and mounts are unused: its calls go to the kernel). */
+  child?: ChildSpec;
+}
+
+/** What a child process's worker needs (see relay.ts and shared.ts). */
+export interface ChildSpec {
+  pid: number;
+  ppid: number;
+  slot: number;
+  shared: ContainerShared;
+  scratchControl: SharedArrayBuffer;
+  scratchData: SharedArrayBuffer;
+  /** The container's streamed stdin ring, when it has one (children read it themselves). */
+  stdin: SharedArrayBuffer | null;
 }
 
 /**
@@ -155,4 +183,30 @@ export interface ExitMessage {
   mounts?: MountSnapshot[];
 }
 
-export type WorkerToHost = OutputMessage | TraceMessage | ExitMessage;
+/** The kernel (pid 1's worker) asks the host to start a child process in a worker of its own. */
+export interface SpawnChildMessage {
+  type: 'spawn-child';
+  runId: number;
+  pid: number;
+  ppid: number;
+  slot: number;
+  /** The program's bytes, read from the container's filesystem (compiled by the host's module cache). */
+  module: Uint8Array;
+  args: string[];
+  env: string[];
+  scratchControl: SharedArrayBuffer;
+  scratchData: SharedArrayBuffer;
+  /** BERTH_SPAWN_BACKGROUND: not ended by an interrupt (Ctrl-C). */
+  background: boolean;
+}
+
+/** The kernel ended a child (berth_kill, status already recorded): the host terminates its worker. */
+export interface KillChildMessage {
+  type: 'kill-child';
+  runId: number;
+  pid: number;
+}
+
+export type KernelToHost = SpawnChildMessage | KillChildMessage;
+
+export type WorkerToHost = OutputMessage | TraceMessage | ExitMessage | KernelToHost;

@@ -1,6 +1,6 @@
 import type { Namespace } from '../fs/Namespace';
 import { type InputStream, type OutputStream, ProcExit, type WasiClock, WasiKill } from '../wasi/host';
-import { Preview1 } from '../wasi/Preview1';
+import { type ImportFn, Preview1, type WasiImports } from '../wasi/Preview1';
 import { blockingSleep, bufferedInput, cryptoRandom, realClock } from './hostDefaults';
 
 /** How a guest run ended. exitCode is null unless the guest exited (or returned from _start). */
@@ -25,6 +25,10 @@ export interface GuestOptions {
   trace?: (line: string) => void;
   /** The memory cap the module was compiled with, so an allocation-failure trap can be reported as oom. */
   memoryLimitBytes?: number;
+  /** berth_process for a module that imports it (default: NOSYS); see Preview1Options.processImports. */
+  processImports?: (wasi: Preview1) => Record<string, ImportFn>;
+  /** Last word on the import object (a process kernel or a child's relay wraps the syscalls). */
+  wrapImports?: (imports: WasiImports, wasi: Preview1, module: WebAssembly.Module) => WasiImports;
 }
 
 const discard: OutputStream = { write() {} };
@@ -42,7 +46,15 @@ function preview1(opts: GuestOptions): Preview1 {
     random: opts.random ?? cryptoRandom,
     sleep: opts.sleep ?? blockingSleep,
     ...(opts.trace ? { trace: opts.trace } : {}),
+    ...(opts.processImports ? { processImports: opts.processImports } : {}),
   });
+}
+
+function importsOf(wasi: Preview1, module: WebAssembly.Module, opts: GuestOptions): WebAssembly.Imports {
+  const imports = wasi.importsFor(module);
+  return (opts.wrapImports
+    ? opts.wrapImports(imports, wasi, module)
+    : imports) as unknown as WebAssembly.Imports;
 }
 
 /** Turns whatever ended the guest into a RunResult. */
@@ -80,7 +92,7 @@ export function runInThreadSync(module: WebAssembly.Module, opts: GuestOptions):
   const wasi = preview1(opts);
   let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(module, wasi.importsFor(module) as unknown as WebAssembly.Imports);
+    instance = new WebAssembly.Instance(module, importsOf(wasi, module, opts));
   } catch (e) {
     return { exitCode: null, reason: 'error', message: `cannot instantiate module: ${(e as Error).message}` };
   }
@@ -91,10 +103,7 @@ export async function runInThread(module: WebAssembly.Module, opts: GuestOptions
   const wasi = preview1(opts);
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(
-      module,
-      wasi.importsFor(module) as unknown as WebAssembly.Imports,
-    );
+    instance = await WebAssembly.instantiate(module, importsOf(wasi, module, opts));
   } catch (e) {
     return { exitCode: null, reason: 'error', message: `cannot instantiate module: ${(e as Error).message}` };
   }

@@ -11,6 +11,8 @@
  * to the pool warm.
  */
 import type { MemoryTreeSnapshot } from '../fs/MemoryFileSystem';
+import { importsBerthProcess } from '../wasi/Preview1';
+import { ContainerProcesses } from './container';
 import { formatMs } from './format';
 import { compile, memoryLimitOf } from './moduleCache';
 import { poolFor, WorkerPool } from './pool';
@@ -21,6 +23,8 @@ import {
   type RootSpec,
   type StartRequest,
   type StdinSpec,
+  WINDOW_BYTES,
+  WINDOW_POSTED,
   type WorkerToHost,
 } from './protocol';
 import type { RunResult } from './runInThread';
@@ -101,9 +105,19 @@ export interface GuestProcess {
    * (returnRoot); only a guest that makes no such call within graceMs has its worker terminated.
    */
   kill(reason?: string, options?: { graceMs?: number }): void;
+  /**
+   * The terminal's Ctrl-C, for a guest that starts processes (its module imports berth_process): every
+   * process but pid 1 that was not started with BERTH_SPAWN_BACKGROUND ends with SIGINT (status 130),
+   * and pid 1's blocking berth_wait or stdin read returns EINTR once. Returns false (and does nothing)
+   * for a guest without processes: the caller decides then (usually kill()).
+   */
+  interrupt(): boolean;
   /** Settles when the guest has ended and, if it was terminated, its worker is gone. */
   wait(): Promise<SpawnResult>;
 }
+
+/** How long the end of a container waits for output its processes posted but the host has not seen. */
+const OUTPUT_DRAIN_MS = 1000;
 
 let lastPid = 0;
 let lastRunId = 0;
@@ -132,7 +146,7 @@ class Guest implements GuestProcess {
   private readonly listeners: Record<Stream, OutputListener[]> = { stdout: [], stderr: [] };
   // Shared with the worker: output bytes posted but not yet consumed here (see OUTPUT_WINDOW_BYTES).
   private readonly window: Int32Array | null =
-    typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(WINDOW_BYTES)) : null;
   // Shared with the worker: the cooperative stop flag (see STOP_REQUESTED).
   private readonly control: Int32Array | null =
     typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
@@ -149,6 +163,10 @@ class Guest implements GuestProcess {
   /** The kill message while a cooperative stop is pending. */
   private stopMessage: string | undefined;
   private readonly stdinSpec: StdinSpec;
+  /** The container's other processes, when its module imports berth_process. */
+  private container: ContainerProcesses | null = null;
+  /** Output chunks received from every worker of the run (see WINDOW_POSTED). */
+  private received = 0;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -199,6 +217,7 @@ class Guest implements GuestProcess {
     if (this.stopTimer !== undefined) return; // already stopping
     Atomics.store(this.control, 0, STOP_REQUESTED);
     Atomics.notify(this.control, 0);
+    this.container?.wake();
     // A guest blocked on stdin wakes with EOF and meets the stop request on its way out.
     this.stdin?.close();
     this.stopMessage = message;
@@ -207,6 +226,12 @@ class Guest implements GuestProcess {
 
   wait(): Promise<SpawnResult> {
     return this.result;
+  }
+
+  interrupt(): boolean {
+    if (this.container === null || this.done) return false;
+    this.container.interrupt();
+    return true;
   }
 
   private listen(stream: Stream, listener: OutputListener): void {
@@ -218,14 +243,18 @@ class Guest implements GuestProcess {
     }
   }
 
-  private emit(stream: Stream, chunk: Uint8Array): void {
+  private emit(stream: Stream, chunk: Uint8Array, windowed = true): void {
     const listeners = this.listeners[stream];
-    if (listeners.length === 0) this.held[stream].push(chunk);
-    else this.deliver(listeners, chunk);
+    if (listeners.length === 0) this.held[stream].push(windowed ? chunk : hostChunk(chunk));
+    else this.deliver(listeners, windowed ? chunk : hostChunk(chunk));
   }
 
   /** Hands a chunk to the listeners, then gives its bytes back to the worker's output window. */
   private deliver(listeners: OutputListener[], chunk: Uint8Array): void {
+    if (hostChunks.has(chunk)) {
+      for (const l of listeners) void l(chunk);
+      return;
+    }
     const pending: PromiseLike<unknown>[] = [];
     for (const l of listeners) {
       const r = l(chunk);
@@ -287,6 +316,23 @@ class Guest implements GuestProcess {
     }
 
     const limit = options.memoryLimitBytes ?? memoryLimitOf(module);
+    if (this.window !== null && importsBerthProcess(module)) {
+      this.container = new ContainerProcesses({
+        pool: this.pool,
+        runId: this.runId,
+        window: this.window.buffer as SharedArrayBuffer,
+        stdin: this.stdinSpec.kind === 'stream' ? this.stdinSpec.buffer : null,
+        memoryLimitBytes: limit,
+        maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+        trace: options.trace !== undefined,
+        output: (stream, chunk) => {
+          this.received++;
+          this.emit(stream, chunk);
+        },
+        notice: (text) => this.emit('stderr', new TextEncoder().encode(text), false),
+        traceLine: (line) => this.options.trace?.(line),
+      });
+    }
     const req: StartRequest = {
       type: 'start',
       runId: this.runId,
@@ -307,6 +353,7 @@ class Guest implements GuestProcess {
       returnRoot: options.returnRoot ?? false,
       ...(this.window ? { outputWindow: this.window.buffer as SharedArrayBuffer } : {}),
       ...(this.control ? { control: this.control.buffer as SharedArrayBuffer } : {}),
+      ...(this.container ? { process: this.container.shared } : {}),
     };
     try {
       // stdin given up front is our own copy: hand its buffer over instead of cloning it again.
@@ -334,7 +381,12 @@ class Guest implements GuestProcess {
     switch (msg.type) {
       case 'stdout':
       case 'stderr':
+        this.received++;
         this.emit(msg.type, msg.data);
+        break;
+      case 'spawn-child':
+      case 'kill-child':
+        this.container?.handle(msg);
         break;
       case 'trace':
         this.options.trace?.(msg.line);
@@ -349,9 +401,28 @@ class Guest implements GuestProcess {
         if (msg.root) result.root = msg.root;
         if (msg.upper) result.upper = msg.upper;
         if (msg.mounts) result.mounts = msg.mounts;
-        this.finish(result);
+        if (this.container === null) {
+          this.finish(result);
+          break;
+        }
+        // pid 1 ended: so does the container (Docker's rule). Its other processes are terminated, and
+        // the output they posted before is still delivered.
+        void this.container.end().then(async () => {
+          await this.drainOutput();
+          this.finish(result);
+        });
         break;
       }
+    }
+  }
+
+  /** Waits (a bounded time) until every output chunk any process posted has arrived. */
+  private async drainOutput(): Promise<void> {
+    const window = this.window;
+    if (window === null) return;
+    const deadline = performance.now() + OUTPUT_DRAIN_MS;
+    while (Atomics.load(window, WINDOW_POSTED) > this.received && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 
@@ -360,7 +431,10 @@ class Guest implements GuestProcess {
     if (this.done) return;
     const worker = this.worker;
     this.worker = null;
-    const gone = worker ? this.pool.discard(worker) : Promise.resolve();
+    const children = this.container?.end() ?? Promise.resolve();
+    const gone = Promise.all([worker ? this.pool.discard(worker) : Promise.resolve(), children]).then(
+      () => undefined,
+    );
     this.finish({ exitCode: null, reason, message }, gone);
   }
 
@@ -381,6 +455,13 @@ class Guest implements GuestProcess {
       this.settle(result);
     });
   }
+}
+
+/** Chunks the host writes itself (not posted by a worker, so not counted in the output window). */
+const hostChunks = new WeakSet<Uint8Array>();
+function hostChunk(chunk: Uint8Array): Uint8Array {
+  hostChunks.add(chunk);
+  return chunk;
 }
 
 /**

@@ -73,7 +73,9 @@ export class SharedInput implements InputStream {
         const first = Math.min(n, cap - start);
         out.set(this.data.subarray(start, start + first));
         if (first < n) out.set(this.data.subarray(0, n - first), first);
-        Atomics.store(h, HEAD, (head + n) | 0);
+        // Several processes of a container may read one stdin: the bytes are ours only if HEAD did not
+        // move meanwhile (the writer only moves TAIL, so what we copied is still valid then).
+        if (Atomics.compareExchange(h, HEAD, head | 0, (head + n) | 0) !== (head | 0)) continue;
         Atomics.add(h, RSEQ, 1);
         Atomics.notify(h, RSEQ);
         return out;

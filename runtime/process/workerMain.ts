@@ -15,27 +15,24 @@ import { readOnly } from '../fs/ReadOnlyFileSystem';
 import type { FileSystem, FsClock } from '../fs/types';
 import { LowerStack, UnionFileSystem } from '../fs/UnionFileSystem';
 import { ERRNO_NAMES, ERRNO_NOENT } from '../wasi/defs';
-import { type InputStream, type OutputStream, type WasiClock, WasiKill } from '../wasi/host';
-import { formatBytes } from './format';
+import { type InputStream, type WasiClock, WasiKill } from '../wasi/host';
+import { importsBerthProcess } from '../wasi/Preview1';
 import { bufferedInput, cryptoRandom, deterministicClock, realClock, seededRandom } from './hostDefaults';
 import {
   type ExitMessage,
   type LayerSpec,
   type MountSnapshot,
   type MountSpec,
-  OUTPUT_WINDOW_BYTES,
   STOP_REQUESTED,
   type StartRequest,
-  type WorkerToHost,
 } from './protocol';
+import { runChild } from './child';
+import { Kernel } from './kernel';
+import { ForwardedOutput, type StopCheck, type WorkerPort } from './output';
 import { type GuestOptions, type RunResult, runInThreadSync } from './runInThread';
 import { SharedInput } from './stdinChannel';
 
-/** The worker's end of the message channel, adapted by the entry script. */
-export interface WorkerPort {
-  postMessage(message: WorkerToHost, transfer?: Transferable[]): void;
-  onMessage(handler: (message: unknown) => void): void;
-}
+export type { WorkerPort };
 
 export interface HostServices {
   /** Opens a host directory as a FileSystem (Node: HostFileSystem over node:fs). Throws when impossible. */
@@ -104,54 +101,6 @@ export class LayerCache {
     return stack;
   }
 }
-
-/** Forwards each write to the host as its own chunk; ends the guest past the cap. */
-class ForwardedOutput implements OutputStream {
-  private written = 0;
-  constructor(
-    private readonly stream: 'stdout' | 'stderr',
-    private readonly runId: number,
-    private readonly limit: number,
-    private readonly port: WorkerPort,
-    private readonly window: Int32Array | null,
-    private readonly stop: StopCheck,
-  ) {}
-
-  write(data: Uint8Array): void {
-    this.stop();
-    if (data.length === 0) return;
-    const room = this.limit - this.written;
-    if (data.length > room) {
-      if (room > 0) this.send(data.subarray(0, room));
-      this.written = this.limit;
-      throw new WasiKill(
-        'output-limit',
-        `${this.stream} exceeded the output limit of ${formatBytes(this.limit)}`,
-      );
-    }
-    this.written += data.length;
-    this.send(data);
-  }
-
-  private send(view: Uint8Array): void {
-    // The view aliases guest memory: copy it, then hand the copy's buffer over instead of cloning it.
-    const data = view.slice();
-    const window = this.window;
-    if (window) Atomics.add(window, 0, data.length);
-    this.port.postMessage({ type: this.stream, runId: this.runId, data }, [data.buffer]);
-    if (window) {
-      // Backpressure: wait while the host has too much of our output still unconsumed.
-      for (;;) {
-        const inFlight = Atomics.load(window, 0);
-        if (inFlight <= OUTPUT_WINDOW_BYTES) break;
-        Atomics.wait(window, 0, inFlight, 1000);
-      }
-    }
-  }
-}
-
-/** Throws WasiKill once the host has asked the guest to stop (StartRequest.control); a no-op otherwise. */
-type StopCheck = () => void;
 
 const noStop: StopCheck = () => {};
 
@@ -225,6 +174,7 @@ export function runStart(
   layers: LayerCache = new LayerCache(),
 ): ExitMessage {
   const { runId } = req;
+  if (req.child) return runChild(req, port);
   const clock = req.seed !== undefined ? deterministicClock() : undefined;
   const fsClock: FsClock | undefined = clock ? { now: () => clock.realtime() } : undefined;
 
@@ -293,6 +243,24 @@ export function runStart(
     opts.clock = clock;
     opts.sleep = clock.sleep;
     opts.random = seededRandom(req.seed!);
+  }
+  if (req.process && importsBerthProcess(req.module)) {
+    // pid 1 of a container that may start processes: its worker is the container's kernel.
+    const kernel = new Kernel({
+      shared: req.process,
+      namespace,
+      preopens: opts.preopens ?? ['/'],
+      clock: realClock(),
+      random: opts.random ?? cryptoRandom,
+      post: (message, transfer) => port.postMessage(message, transfer),
+      runId,
+      stop,
+      sharedStdin: req.stdin.kind === 'stream',
+    });
+    opts.stdin = kernel.wrapStdin(opts.stdin!);
+    if (!clock) opts.sleep = (ns) => kernel.sleep(ns);
+    opts.processImports = (wasi) => kernel.pid1Imports(wasi);
+    opts.wrapImports = (imports) => kernel.wrapImports(imports);
   }
   if (control !== null) stoppable(opts, control, stop);
 

@@ -1,8 +1,16 @@
 import type { Location, Namespace, Resolved } from '../fs/Namespace';
 import type { Errno, FileSystem, FsNode, Stat } from '../fs/types';
 import * as W from './defs';
-import { DIR_INHERITING, DIR_RIGHTS, DirFd, type Fd, FileFd, FILE_RIGHTS, StdioFd } from './fds';
-import { type InputStream, type OutputStream, ProcExit, type WasiClock, WasiKill } from './host';
+import { DIR_INHERITING, DIR_RIGHTS, DirFd, type Fd, FileFd, FILE_RIGHTS, release, StdioFd } from './fds';
+import {
+  BrokenPipe,
+  type InputStream,
+  Interrupted,
+  type OutputStream,
+  ProcExit,
+  type WasiClock,
+  WasiKill,
+} from './host';
 import { traceImports } from './trace';
 
 export interface Preview1Options {
@@ -145,7 +153,9 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
  */
 export class Preview1 {
   private memory: WebAssembly.Memory | null = null;
-  private buffer: ArrayBuffer = NO_MEMORY;
+  /** Set by bindBuffer: a plain buffer standing in for guest memory (a relay's scratch area). */
+  private fixedBuffer: ArrayBufferLike | null = null;
+  private buffer: ArrayBufferLike = NO_MEMORY;
   private u8: Uint8Array = EMPTY_BYTES;
   private view: DataView = EMPTY_VIEW;
   private readonly fds: (Fd | undefined)[] = [];
@@ -207,6 +217,47 @@ export class Preview1 {
     this.refresh();
   }
 
+  /**
+   * Binds a plain buffer as the "guest memory": every pointer is then an offset into it. The kernel of a
+   * container runs each child's relayed calls this way, on the child's scratch buffer.
+   */
+  bindBuffer(buffer: ArrayBufferLike): void {
+    this.fixedBuffer = buffer;
+    this.refresh();
+  }
+
+  // --- the fd table, for the process kernel (shared descriptions, dup, inherited stdio) ---------------
+
+  /** The open file description at fd, if any. */
+  fdObject(fd: number): Fd | undefined {
+    return this.fds[fd];
+  }
+
+  /** Puts a description at fd (the caller has retained it for this table); the one there is closed. */
+  fdPlace(fd: number, f: Fd): void {
+    const old = this.fds[fd];
+    this.fds[fd] = f;
+    if (old !== undefined && old !== f) release(old);
+  }
+
+  /** Installs a description at the lowest free fd (POSIX dup/pipe); returns the fd. */
+  fdInstall(f: Fd): number {
+    const fds = this.fds;
+    for (let i = 0; i < fds.length; i++) {
+      if (fds[i] === undefined) {
+        fds[i] = f;
+        return i;
+      }
+    }
+    fds.push(f);
+    return fds.length - 1;
+  }
+
+  /** Removes fd from the table without closing the description (the caller owns that reference). */
+  fdForget(fd: number): void {
+    this.fds[fd] = undefined;
+  }
+
   /** Runs a command module's _start; returns the exit code. Traps propagate as exceptions. */
   start(instance: WebAssembly.Instance): number {
     this.initialize(instance);
@@ -223,12 +274,12 @@ export class Preview1 {
     }
   }
 
-  /** Closes every fd (file handles hold host resources for host directories). */
+  /** Closes every fd (file handles hold host resources for host directories; pipe ends their pipe). */
   closeAll(): void {
     for (let fd = 0; fd < this.fds.length; fd++) {
       const f = this.fds[fd];
-      if (f?.kind === 'file') f.handle.close();
       this.fds[fd] = undefined;
+      if (f !== undefined) release(f);
     }
   }
 
@@ -241,7 +292,7 @@ export class Preview1 {
   // --- memory helpers ---------------------------------------------------------------------------------
 
   private refresh(): void {
-    const buf = this.memory!.buffer as ArrayBuffer;
+    const buf = this.fixedBuffer ?? this.memory!.buffer;
     if (buf !== this.buffer) {
       this.buffer = buf;
       this.u8 = new Uint8Array(buf);
@@ -272,7 +323,9 @@ export class Preview1 {
         : latin1(u8, ptr, len);
     }
     try {
-      return utf8Strict.decode(u8.subarray(ptr, ptr + len));
+      // TextDecoder refuses views of shared memory (a relay's scratch buffer): decode a copy there.
+      const bytes = this.fixedBuffer !== null ? u8.slice(ptr, ptr + len) : u8.subarray(ptr, ptr + len);
+      return utf8Strict.decode(bytes);
     } catch {
       return W.ERRNO_ILSEQ;
     }
@@ -408,8 +461,8 @@ export class Preview1 {
   fd_close(fd: number): Errno {
     const f = this.fds[fd];
     if (f === undefined) return W.ERRNO_BADF;
-    if (f.kind === 'file') f.handle.close();
     this.fds[fd] = undefined;
+    release(f);
     return W.ERRNO_SUCCESS;
   }
 
@@ -464,7 +517,7 @@ export class Preview1 {
     if (!this.ok(bufPtr, W.SIZEOF_FILESTAT)) return W.ERRNO_FAULT;
     if (f.kind === 'stdio') {
       this.u8.fill(0, bufPtr >>> 0, (bufPtr >>> 0) + W.SIZEOF_FILESTAT);
-      this.view.setUint8((bufPtr >>> 0) + 16, W.FILETYPE_CHARACTER_DEVICE);
+      this.view.setUint8((bufPtr >>> 0) + 16, f.filetype);
       this.view.setBigUint64((bufPtr >>> 0) + 24, 1n, true);
       return W.ERRNO_SUCCESS;
     }
@@ -698,9 +751,10 @@ export class Preview1 {
     const t = this.fds[to];
     if (f === undefined || t === undefined) return W.ERRNO_BADF;
     if (from === to) return W.ERRNO_SUCCESS;
-    if (t.kind === 'file') t.handle.close();
     this.fds[to] = f;
     this.fds[from] = undefined;
+    if (t !== f) release(t);
+    else f.refs--; // both numbers shared one description: one reference goes
     return W.ERRNO_SUCCESS;
   }
 
@@ -763,13 +817,26 @@ export class Preview1 {
       f.position += n;
     } else {
       n = this.writeStream(f, iovsPtr >>> 0, iovsLen >>> 0);
+      if (n < 0) return -n;
     }
     this.view.setUint32(nwrittenPtr >>> 0, n, true);
     return W.ERRNO_SUCCESS;
   }
 
-  /** One write call is one chunk to the stream (wasi-libc passes its buffer and the new bytes as two iovecs). */
+  /**
+   * One write call is one chunk to the stream (wasi-libc passes its buffer and the new bytes as two
+   * iovecs). Returns the bytes written, or a negated errno (EPIPE: a pipe without readers).
+   */
   private writeStream(f: StdioFd, iovsPtr: number, iovsLen: number): number {
+    try {
+      return this.writeStreamChunk(f, iovsPtr, iovsLen);
+    } catch (e) {
+      if (e instanceof BrokenPipe) return e.written > 0 ? e.written : -W.ERRNO_PIPE;
+      throw e;
+    }
+  }
+
+  private writeStreamChunk(f: StdioFd, iovsPtr: number, iovsLen: number): number {
     const v = this.view;
     let total = 0;
     let last = -1;
@@ -1163,6 +1230,7 @@ function guard(self: Preview1, fn: GuardedFn): GuardedFn {
       return fn.call(self, a!, b!, c!, d!, e!, f!, g!, h!, i!);
     } catch (err) {
       if (err instanceof ProcExit || err instanceof WasiKill) throw err;
+      if (err instanceof Interrupted) return W.ERRNO_INTR;
       if (err instanceof RangeError && /Out of memory|Array buffer allocation failed/i.test(err.message)) {
         return W.ERRNO_NOMEM;
       }

@@ -64,26 +64,41 @@ export const STDOUT_RIGHTS = r(
     W.RIGHTS_POLL_FD_READWRITE,
 );
 
-export class StdioFd {
+/**
+ * Every open file description counts the fd-table entries that share it (dup, fd tables of several
+ * processes): its resource is let go only when the last one closes (release()).
+ */
+interface Shared {
+  refs: number;
+}
+
+/**
+ * A stream: stdio, a pipe end (filetype unknown, as Linux's S_IFIFO has no WASI filetype) or the null
+ * device. `onLastClose` runs when the last fd sharing it is closed (a pipe end then closes).
+ */
+export class StdioFd implements Shared {
   readonly kind = 'stdio' as const;
-  readonly filetype = W.FILETYPE_CHARACTER_DEVICE;
   rights: number;
   inheriting = 0;
   fdflags = 0;
+  refs = 1;
+  onLastClose: (() => void) | null = null;
   constructor(
     readonly input: InputStream | null,
     readonly output: OutputStream | null,
     /** Stable fake inode so fstat of stdio looks like a device, not a file. */
     readonly ino: number,
+    readonly filetype: number = W.FILETYPE_CHARACTER_DEVICE,
   ) {
-    this.rights = input ? STDIN_RIGHTS : STDOUT_RIGHTS;
+    this.rights = input && output ? STDIN_RIGHTS | STDOUT_RIGHTS : input ? STDIN_RIGHTS : STDOUT_RIGHTS;
   }
 }
 
-export class FileFd {
+export class FileFd implements Shared {
   readonly kind = 'file' as const;
   readonly filetype = W.FILETYPE_REGULAR_FILE;
   position = 0;
+  refs = 1;
   constructor(
     readonly fs: FileSystem,
     readonly node: FsNode,
@@ -94,10 +109,11 @@ export class FileFd {
   ) {}
 }
 
-export class DirFd {
+export class DirFd implements Shared {
   readonly kind = 'dir' as const;
   readonly filetype = W.FILETYPE_DIRECTORY;
   fdflags = 0;
+  refs = 1;
   /** The listing a readdir walk is reading, so cookies stay valid across calls. */
   listing: DirEntry[] | null = null;
   constructor(
@@ -110,3 +126,16 @@ export class DirFd {
 }
 
 export type Fd = StdioFd | FileFd | DirFd;
+
+/** One more fd shares the description. */
+export function retain<T extends Fd>(f: T): T {
+  f.refs++;
+  return f;
+}
+
+/** One fd sharing the description is closed; the last one lets its resource go. */
+export function release(f: Fd): void {
+  if (--f.refs > 0) return;
+  if (f.kind === 'file') f.handle.close();
+  else if (f.kind === 'stdio') f.onLastClose?.();
+}

@@ -16,10 +16,32 @@ export interface InputStream {
   ready(timeoutMs: number): boolean;
 }
 
-/** A guest's stdout or stderr. */
+/** A guest's stdout or stderr (or a pipe's write end). */
 export interface OutputStream {
-  /** Receives the bytes of one write. The view aliases guest memory: copy it if you keep it. */
+  /**
+   * Receives the bytes of one write. The view aliases guest memory: copy it if you keep it. A stream
+   * that cannot take them all throws BrokenPipe (the guest then gets EPIPE or a short count).
+   */
   write(data: Uint8Array): void;
+}
+
+/** Thrown by OutputStream.write when nobody reads any more (a pipe whose read ends are all closed). */
+export class BrokenPipe extends Error {
+  constructor(readonly written: number) {
+    super('broken pipe');
+    this.name = 'BrokenPipe';
+  }
+}
+
+/**
+ * Thrown by a blocking host call that a terminal interrupt (Ctrl-C) cut short: the guest's call
+ * returns EINTR.
+ */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
 }
 
 export interface WasiClock {

@@ -1,0 +1,227 @@
+/**
+ * The host side of a container's processes: starts a worker for each child the kernel (pid 1's worker)
+ * asks for, routes the children's output into the container's one stdout/stderr stream, terminates the
+ * workers of killed children, and delivers Ctrl-C (interrupt). The process table itself is the kernel's;
+ * the host only touches a child's slot to end it (a worker that died, Ctrl-C), with the same single
+ * compareExchange the child and the kernel use (shared.ts endSlot).
+ */
+import { compile } from './moduleCache';
+import type { WorkerPool } from './pool';
+import type { KernelToHost, SpawnChildMessage, StartRequest, WorkerToHost } from './protocol';
+import { statusOfResult } from './child';
+import {
+  type ContainerShared,
+  createContainerShared,
+  endSlot,
+  INTERRUPT,
+  signalEvents,
+  SLOT_PID,
+  SLOT_STATE,
+  slotIndex,
+  STATE_RUNNING,
+} from './shared';
+import type { WorkerLike } from './types';
+
+/** SIGINT: what Ctrl-C ends foreground children with (status 130). */
+const SIGINT = 2;
+
+export interface ContainerHooks {
+  pool: WorkerPool;
+  runId: number;
+  /** The container's output window (shared by every process). */
+  window: SharedArrayBuffer | null;
+  /** The container's streamed stdin ring, if it has one. */
+  stdin: SharedArrayBuffer | null;
+  memoryLimitBytes: number | undefined;
+  maxOutputBytes: number;
+  trace: boolean;
+  /** A chunk a child posted (counted against the output window). */
+  output(stream: 'stdout' | 'stderr', chunk: Uint8Array): void;
+  /** A line the host itself says on the container's stderr (a child that could not start or crashed). */
+  notice(text: string): void;
+  traceLine(line: string): void;
+}
+
+interface Child {
+  pid: number;
+  slot: number;
+  name: string;
+  background: boolean;
+  worker: WorkerLike | null;
+}
+
+export class ContainerProcesses {
+  readonly shared: ContainerShared = createContainerShared();
+  private readonly control = new Int32Array(this.shared.control);
+  private readonly children = new Map<number, Child>();
+  private over = false;
+
+  constructor(private readonly hooks: ContainerHooks) {
+    // The first child should not wait for a worker to boot (hundreds of ms in Node on a busy machine).
+    hooks.pool.prewarm();
+  }
+
+  /** A message of the kernel (pid 1's worker). */
+  handle(msg: KernelToHost): void {
+    if (this.over) return;
+    if (msg.type === 'spawn-child') void this.start(msg);
+    else this.terminate(msg.pid);
+  }
+
+  /**
+   * Ctrl-C: ends every child that was not started in the background with SIGINT (status 130), and makes
+   * pid 1's next blocking berth_wait or stdin read return EINTR.
+   */
+  interrupt(): void {
+    // The flag first: pid 1 woken by a child's end must already see it (EINTR before the status).
+    Atomics.store(this.control, INTERRUPT, 1);
+    for (const child of [...this.children.values()]) {
+      if (child.background) continue;
+      if (endSlot(this.control, child.slot, child.pid, 128 + SIGINT, true)) this.terminate(child.pid);
+    }
+    signalEvents(this.control);
+  }
+
+  /** Wakes every blocked process (a stop request for pid 1 is checked when it wakes). */
+  wake(): void {
+    signalEvents(this.control);
+  }
+
+  /** The container is over (pid 1 ended, or it was killed): every child worker is terminated. */
+  end(): Promise<void> {
+    this.over = true;
+    const gone: Promise<void>[] = [];
+    for (const child of this.children.values()) {
+      if (child.worker !== null) gone.push(this.hooks.pool.discard(child.worker));
+      child.worker = null;
+    }
+    this.children.clear();
+    return Promise.all(gone).then(() => undefined);
+  }
+
+  /** Children alive right now (for tests). */
+  get count(): number {
+    return this.children.size;
+  }
+
+  private running(child: Child): boolean {
+    return (
+      Atomics.load(this.control, slotIndex(child.slot, SLOT_PID)) === child.pid &&
+      Atomics.load(this.control, slotIndex(child.slot, SLOT_STATE)) === STATE_RUNNING
+    );
+  }
+
+  private async start(msg: SpawnChildMessage): Promise<void> {
+    const child: Child = {
+      pid: msg.pid,
+      slot: msg.slot,
+      name: msg.args[0] ?? `pid ${msg.pid}`,
+      background: msg.background,
+      worker: null,
+    };
+    this.children.set(child.pid, child);
+    let module: WebAssembly.Module;
+    try {
+      module = await compile(msg.module, { memoryLimitBytes: this.hooks.memoryLimitBytes });
+    } catch (e) {
+      this.fail(child, `${child.name}: cannot run: ${(e as Error).message}`);
+      return;
+    }
+    if (this.over || !this.running(child)) {
+      this.children.delete(child.pid);
+      return;
+    }
+    let worker: WorkerLike;
+    try {
+      worker = this.hooks.pool.acquire();
+    } catch (e) {
+      this.fail(child, `${child.name}: cannot create a worker: ${(e as Error).message}`);
+      return;
+    }
+    child.worker = worker;
+    worker.onmessage = (data) => this.onChildMessage(child, data as WorkerToHost);
+    worker.onerror = (e) => this.lost(child, `worker failed: ${e.message}`);
+    worker.onexit = (code) => this.lost(child, `worker exited unexpectedly (code ${code})`);
+    const { hooks } = this;
+    const req: StartRequest = {
+      type: 'start',
+      runId: hooks.runId,
+      module,
+      args: msg.args,
+      env: msg.env,
+      root: { kind: 'memory' },
+      mounts: [],
+      stdin: { kind: 'buffer', data: new Uint8Array(0) },
+      limits: {
+        maxOutputBytes: hooks.maxOutputBytes,
+        ...(hooks.memoryLimitBytes !== undefined ? { memoryLimitBytes: hooks.memoryLimitBytes } : {}),
+      },
+      trace: hooks.trace,
+      returnRoot: false,
+      ...(hooks.window ? { outputWindow: hooks.window } : {}),
+      child: {
+        pid: msg.pid,
+        ppid: msg.ppid,
+        slot: msg.slot,
+        shared: this.shared,
+        scratchControl: msg.scratchControl,
+        scratchData: msg.scratchData,
+        stdin: hooks.stdin,
+      },
+    };
+    try {
+      worker.postMessage(req);
+    } catch (e) {
+      this.lost(child, `cannot start the worker: ${(e as Error).message}`);
+    }
+  }
+
+  private onChildMessage(child: Child, msg: WorkerToHost): void {
+    if (msg.runId !== this.hooks.runId || this.over) return;
+    switch (msg.type) {
+      case 'stdout':
+      case 'stderr':
+        this.hooks.output(msg.type, msg.data);
+        break;
+      case 'trace':
+        this.hooks.traceLine(`[pid ${child.pid}] ${msg.line}`);
+        break;
+      case 'exit': {
+        const worker = child.worker;
+        child.worker = null;
+        this.children.delete(child.pid);
+        const { result } = msg;
+        endSlot(this.control, child.slot, child.pid, statusOfResult(result), false);
+        if (result.reason !== 'exit' && result.reason !== 'killed' && result.message) {
+          this.hooks.notice(`berth: ${child.name} (pid ${child.pid}): ${result.message}\n`);
+        }
+        // The run ended inside the worker, so it is clean and goes back to the pool.
+        if (worker !== null) this.hooks.pool.release(worker);
+        break;
+      }
+    }
+  }
+
+  /** Ends a child whose worker cannot run it (status 126, as a shell reports "cannot execute"). */
+  private fail(child: Child, message: string): void {
+    this.children.delete(child.pid);
+    endSlot(this.control, child.slot, child.pid, 126, false);
+    this.hooks.notice(`berth: ${message}\n`);
+  }
+
+  /** A child's worker died under it: the child is ended as if killed (SIGKILL, 137). */
+  private lost(child: Child, message: string): void {
+    if (endSlot(this.control, child.slot, child.pid, 128 + 9, true)) {
+      this.hooks.notice(`berth: ${child.name} (pid ${child.pid}): ${message}\n`);
+    }
+    this.terminate(child.pid);
+  }
+
+  private terminate(pid: number): void {
+    const child = this.children.get(pid);
+    if (child === undefined) return;
+    this.children.delete(pid);
+    if (child.worker !== null) void this.hooks.pool.discard(child.worker);
+    child.worker = null;
+  }
+}
