@@ -497,9 +497,11 @@ export class Engine {
       } else {
         const dirs = this.hostDirs('bind mounts');
         if (dirs.kind(m.Source) === null) dirs.mkdirp(m.Source);
-        mounts.push({
-          spec: { kind: 'host', guestPath: m.Destination, hostPath: m.Source, readOnly: !m.RW },
-        });
+        mounts.push(
+          dirs.mount
+            ? await dirs.mount(m.Source, m.Destination, !m.RW)
+            : { spec: { kind: 'host', guestPath: m.Destination, hostPath: m.Source, readOnly: !m.RW } },
+        );
       }
     }
 
@@ -520,6 +522,8 @@ export class Engine {
     let settleExit!: (exit: ContainerExit) => void;
     const exited = new Promise<ContainerExit>((resolve) => (settleExit = resolve));
     let killer: ((reason: 'killed' | 'timeout') => void) | null = null;
+    // Ctrl-C for a container whose program starts processes (berth_process); false when it has none.
+    let interrupter: () => boolean = () => false;
     let pendingKill: 'killed' | 'timeout' | null = null;
     const active: ActiveRun = {
       id: rec.id,
@@ -722,6 +726,7 @@ export class Engine {
         if (reason === 'timeout') timedOut = true;
         proc.kill(reason === 'timeout' ? 'timed out' : undefined, { graceMs: KILL_GRACE_MS });
       };
+      interrupter = () => proc.interrupt();
       const waited = proc.wait();
       if (stdin === 'stream') stdinWriter = proc.stdin;
       else if (stdin !== undefined && !(stdin instanceof Uint8Array))
@@ -740,6 +745,7 @@ export class Engine {
       stdout: queues.stdout,
       stderr: queues.stderr,
       wait: () => exited,
+      interrupt: () => interrupter(),
       kill: async () => {
         active.kill('killed');
         await exited;

@@ -84,6 +84,12 @@ export interface HostDirOpener {
   mkdirp(path: string): void;
   /** An absolute host directory as a FileSystem, confined to it (runtime/fs/HostFileSystem). */
   open(path: string, readOnly: boolean): FileSystem;
+  /**
+   * Optional: how a run mounts a host directory when the guest's worker cannot open host paths itself
+   * (a page's memfs Volume lives in the page, not in the worker): as a copy, whose tree `keep` writes back
+   * when a writable run ends. Without it the worker opens the path itself (MountSpec kind 'host').
+   */
+  mount?(path: string, guestPath: string, readOnly: boolean): Promise<VolumeMount>;
 }
 
 /** What `info` and `version` report about the machine; all optional. */
@@ -447,6 +453,12 @@ export interface RunningContainer {
   wait(): Promise<ContainerExit>;
   /** Kills the guest at once (exit 137). */
   kill(): Promise<void>;
+  /**
+   * The terminal's Ctrl-C (GuestProcess.interrupt): ends the container's foreground child processes
+   * with SIGINT (130) and interrupts pid 1's blocking wait or stdin read (EINTR). False, doing nothing,
+   * when the container's program starts no processes: the caller then usually stops or kills it.
+   */
+  interrupt(): boolean;
 }
 
 export interface WaitResult {
