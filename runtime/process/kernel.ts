@@ -477,7 +477,8 @@ export class Kernel implements Waiter {
       wasi,
       alive: true,
       status: 0,
-      background: (flags & BERTH_SPAWN_BACKGROUND) !== 0,
+      // A background job's children are in the background too (one process group, as a shell's `&`).
+      background: (flags & BERTH_SPAWN_BACKGROUND) !== 0 || caller.background,
       ctl: new Int32Array(scratchControl),
       i64: new BigInt64Array(scratchControl, CTL_I64_BYTE_OFFSET, MAX_ARGS),
       scratch: new Uint8Array(scratchData),
