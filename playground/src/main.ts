@@ -10,8 +10,14 @@ import './style.css';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { MemoryBuildCache } from '../../src/build/cache';
-import { browserEngineHost } from '../../src/browser/index';
+import {
+  browserEngineHost,
+  deleteBerthDatabase,
+  IdbBuildCache,
+  openBerthDatabase,
+} from '../../src/browser/index';
 import { Engine } from '../../src/engine/Engine';
+import { cappedLogStore } from './cappedLogs';
 import { asText, byId, h, humanSize } from './dom';
 import { fetchExamples, loadExample, type Example } from './examples';
 import { Shell } from './shell';
@@ -33,6 +39,8 @@ CMD ["built", "in", "a", "browser", "tab"]
 };
 
 const base = new URL('.', location.href);
+/** The IndexedDB database of the playground's engine (its own, apart from other Berth pages of the origin). */
+const DATABASE = 'berth-playground';
 const started = performance.now();
 
 async function boot(): Promise<void> {
@@ -57,7 +65,13 @@ async function boot(): Promise<void> {
   fit.fit();
   new ResizeObserver(() => fit.fit()).observe(byId('terminal'));
 
-  const engineHost = browserEngineHost({ workerUrl: new URL('dist/browser/worker.js', base) });
+  // The engine's state lives in IndexedDB: images, containers, logs and the build cache survive a reload.
+  // ?memory keeps everything in memory instead (gone on reload).
+  const db = new URLSearchParams(location.search).has('memory')
+    ? undefined
+    : await openBerthDatabase(DATABASE);
+  const engineHost = browserEngineHost({ workerUrl: new URL('dist/browser/worker.js', base) }, db);
+  engineHost.logs = cappedLogStore(engineHost.logs);
   const enginePromise = Engine.open(engineHost, { version });
   const engine = () => enginePromise;
   const workspace = new Workspace();
@@ -85,7 +99,7 @@ async function boot(): Promise<void> {
     workspace,
     workerHost: engineHost.workerHost,
     engine,
-    buildCache: new MemoryBuildCache(),
+    buildCache: db ? new IdbBuildCache(db) : new MemoryBuildCache(),
     version,
     baseImage: (name) => (exampleNamed(name) ? `/images/${name}` : undefined),
     loadBaseImage: async (path) => {
@@ -188,6 +202,11 @@ async function boot(): Promise<void> {
     showFile(name.replace(/^\/+/, ''));
   });
   workspace.onChange(() => renderFileList());
+  byId('reset').addEventListener('click', () => {
+    if (!confirm('Remove every image, container and volume of the playground, and reload?')) return;
+    db?.close();
+    void deleteBerthDatabase(DATABASE).then(() => location.reload());
+  });
 
   // --- buttons
   const buildButton = byId<HTMLButtonElement>('build');

@@ -52,7 +52,7 @@ const encoder = new TextEncoder();
 export class Shell {
   private readonly history: string[] = [];
   private editor: LineEditor;
-  private running: { queue: InputQueue; interrupts: Set<() => void> } | undefined;
+  private running: { queue: InputQueue; interrupts: Set<() => void>; interrupted: boolean } | undefined;
   private cwd = '/work';
   private idle: Promise<void> = Promise.resolve();
   private readonly idleListeners = new Set<(busy: boolean) => void>();
@@ -119,7 +119,14 @@ export class Shell {
       {
         echo: (s) => term.write(s),
         line: (text) => this.running?.queue.push(encoder.encode(`${text}\n`)),
-        interrupt: () => this.running?.interrupts.forEach((f) => f()),
+        interrupt: () => {
+          const running = this.running;
+          if (running === undefined) return;
+          // As a terminal does on INTR: what the program wrote but the screen has not shown yet is
+          // dropped, so the prompt comes back at once instead of after a flood's backlog.
+          running.interrupted = true;
+          running.interrupts.forEach((f) => f());
+        },
         eof: () => this.running?.queue.close(),
       },
       '',
@@ -159,7 +166,7 @@ export class Shell {
       return;
     }
     if (words.length === 0) return;
-    this.running = { queue: new InputQueue(), interrupts: new Set() };
+    this.running = { queue: new InputQueue(), interrupts: new Set(), interrupted: false };
     this.editor = this.inputEditor();
     for (const l of this.idleListeners) l(true);
     const [command, ...args] = words as [string, ...string[]];
@@ -213,7 +220,8 @@ export class Shell {
     const { deps } = this;
     const term = deps.term;
     const running = this.running!;
-    const write = (chunk: Uint8Array | string) => new Promise<void>((r) => term.write(chunk, r));
+    const write = (chunk: Uint8Array | string) =>
+      running.interrupted ? Promise.resolve() : new Promise<void>((r) => term.write(chunk, r));
     const workspace = deps.workspace;
     const abs = (p: string) => normalizePath(p, this.cwd);
     const host: CliHost = {
