@@ -28,7 +28,8 @@ if [ -z "${WASI_SYSROOT:-}" ] && [ ! -e /usr/include/wasm32-wasi/wasi/api.h ]; t
   exit 1
 fi
 
-FLAGS=(--target=wasm32-wasi -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
+# include/: berth_process.h, the host imports box's sh starts programs with.
+FLAGS=(--target=wasm32-wasi -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -I"$ROOT/include")
 if [ -n "${WASI_SYSROOT:-}" ]; then FLAGS+=(--sysroot="$WASI_SYSROOT"); fi
 LINK=(-Wl,--strip-all -Wl,--gc-sections)
 

@@ -38,6 +38,7 @@
   X(rmdir, "[-pv] DIRECTORY...") \
   X(sed, "[-nEs] [-e SCRIPT]... [SCRIPT] [FILE]...") \
   X(seq, "[-s SEP] [-w] [-f FORMAT] [FIRST [INCREMENT]] LAST") \
+  X(sh, "[-eiuxfnCs] [-c STRING [NAME [ARG]...]] [FILE [ARG]...]") \
   X(sha256sum, "[-bct] [FILE]...") \
   X(sleep, "NUMBER[smhd]...") \
   X(sort, "[-bfnruks] [-t SEP] [-k POS1[,POS2]] [-o FILE] [FILE]...") \

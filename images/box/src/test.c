@@ -10,24 +10,34 @@
 
 static char **T;
 static int TN, TP;
+/* Set by test_error: the expression is bad (exit 2). Errors return instead of exiting, so that sh can run
+   test in-process; TP = TN then ends every loop of the parser. */
+static int terr;
 
-static _Noreturn void test_error(const char *fmt, const char *arg) {
+static void test_error(const char *fmt, const char *arg) {
+  if (terr) return;
   fflush(stdout);
   fprintf(stderr, "%s: ", applet);
   fprintf(stderr, fmt, arg);
   fputc('\n', stderr);
-  box_exit(2);
+  terr = 1;
+  TP = TN;
 }
+#define FAIL(fmt, arg) \
+  do { \
+    test_error(fmt, arg); \
+    return 0; \
+  } while (0)
 
 static long long to_int(const char *s) {
   const char *p = s;
   while (isspace((unsigned char)*p)) p++;
   const char *start = p;
   if (*p == '-' || *p == '+') p++;
-  if (!isdigit((unsigned char)*p)) test_error("invalid integer %s", q(s));
+  if (!isdigit((unsigned char)*p)) FAIL("invalid integer %s", q(s));
   while (isdigit((unsigned char)*p)) p++;
   while (isspace((unsigned char)*p)) p++;
-  if (*p) test_error("invalid integer %s", q(s));
+  if (*p) FAIL("invalid integer %s", q(s));
   return strtoll(start, NULL, 10);
 }
 
@@ -102,7 +112,7 @@ static int binary(const char *a, const char *op, const char *b) {
 static int expr_or(void);
 
 static int primary(void) {
-  if (TP >= TN) test_error("%s", "argument expected");
+  if (TP >= TN) FAIL("%s", "argument expected");
   const char *a = T[TP];
   if (!strcmp(a, "!")) {
     TP++;
@@ -111,7 +121,7 @@ static int primary(void) {
   if (!strcmp(a, "(")) {
     TP++;
     int v = expr_or();
-    if (TP >= TN || strcmp(T[TP], ")")) test_error("%s", TP < TN ? "')' expected" : "')' expected");
+    if (TP >= TN || strcmp(T[TP], ")")) FAIL("%s", "')' expected");
     TP++;
     return v;
   }
@@ -121,7 +131,7 @@ static int primary(void) {
     return v;
   }
   if (is_unary(a)) {
-    if (TP + 1 >= TN) test_error("%s: unary operator expected", q(a));
+    if (TP + 1 >= TN) FAIL("%s: unary operator expected", q(a));
     int v = unary(a, T[TP + 1]);
     TP += 2;
     return v;
@@ -156,9 +166,9 @@ static int two(char **a) {
   if (!strcmp(a[0], "!")) return !(*a[1] != 0);
   if (a[0][0] == '-' && a[0][1] && !a[0][2]) {
     if (is_unary(a[0])) return unary(a[0], a[1]);
-    test_error("%s: unary operator expected", q(a[0]));
+    FAIL("%s: unary operator expected", q(a[0]));
   }
-  test_error("missing argument after %s", q(a[1]));
+  FAIL("missing argument after %s", q(a[1]));
 }
 
 static int three(char **a) {
@@ -167,7 +177,7 @@ static int three(char **a) {
   if (!strcmp(a[1], "-o")) return *a[0] || *a[2];
   if (!strcmp(a[0], "!")) return !two(a + 1);
   if (!strcmp(a[0], "(") && !strcmp(a[2], ")")) return *a[1] != 0;
-  test_error("%s: binary operator expected", q(a[1]));
+  FAIL("%s: binary operator expected", q(a[1]));
 }
 
 static int eval_n(char **a, int n) {
@@ -189,7 +199,9 @@ static int eval_n(char **a, int n) {
 }
 
 int test_main(int argc, char **argv) {
-  return eval_n(argv + 1, argc - 1) ? 0 : 1;
+  terr = 0;
+  int v = eval_n(argv + 1, argc - 1);
+  return terr ? 2 : v ? 0 : 1;
 }
 
 int bracket_main(int argc, char **argv) {
@@ -197,6 +209,11 @@ int bracket_main(int argc, char **argv) {
     puts("Usage: [ EXPRESSION ]");
     return 0;
   }
-  if (argc < 2 || strcmp(argv[argc - 1], "]")) test_error("%s", "missing ']'");
-  return eval_n(argv + 1, argc - 2) ? 0 : 1;
+  terr = 0;
+  if (argc < 2 || strcmp(argv[argc - 1], "]")) {
+    test_error("%s", "missing ']'");
+    return 2;
+  }
+  int v = eval_n(argv + 1, argc - 2);
+  return terr ? 2 : v ? 0 : 1;
 }
