@@ -48,7 +48,7 @@ async function boot(): Promise<void> {
   const badge = byId('isolation');
   badge.textContent = isolated
     ? 'cross-origin isolated: interactive stdin'
-    : 'not isolated: stdin is read up to Ctrl-D first';
+    : 'not cross-origin isolated: no interactive stdin (-i)';
   badge.className = `badge ${isolated ? 'ok' : 'warn'}`;
 
   const term = new Terminal({

@@ -114,7 +114,8 @@ export class Workspace {
   context(dir: string): BuildContextSource {
     const root = normalizePath(dir);
     if (!this.has(root)) throw enoent(dir);
-    const rel = (path: string) => normalizePath(path, root);
+    // A context path is taken from the context's root: '..' stops there, as in a host directory.
+    const rel = (path: string) => (root === '/' ? '' : root) + normalizePath(path, '/');
     return {
       list: async (options = {}) => {
         const all = this.list(root);
