@@ -1,0 +1,71 @@
+/**
+ * The playground's server (playground/server.ts): cross-origin isolation headers on every response (the
+ * page and its worker need them for SharedArrayBuffer), the right types, 127.0.0.1 only, nothing served
+ * from outside its directories.
+ */
+import { request } from 'node:http';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlaygroundServer, type PlaygroundServer } from '../../playground/server';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+let server: PlaygroundServer;
+
+/** A raw GET (no URL normalisation by the client, so '..' reaches the server as sent). */
+function get(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  // prettier-ignore
+  return new Promise((done, fail) => {
+    const url = new URL(server.origin);
+    const req = request({ host: url.hostname, port: url.port, path, method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('playground server', () => {
+  beforeAll(async () => {
+    server = await startPlaygroundServer({ root: repo, mounts: { '/fixtures/': resolve(repo, 'test', 'wasi', 'wasm') } }); // prettier-ignore
+  });
+  afterAll(() => server.close());
+
+  it('listens on 127.0.0.1 and serves the page with the isolation headers', async () => {
+    expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(res.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(res.body).toContain('app/app.js');
+  });
+
+  it('sends COEP on 404s and on module files too, and application/wasm for modules', async () => {
+    const missing = await get('/app/nothing.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    const wasm = await get('/images/hello/hello.wasm', 'HEAD');
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers['content-type']).toBe('application/wasm');
+    expect(wasm.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect((await get('/fixtures/hello.wasm', 'HEAD')).status).toBe(200);
+  });
+
+  it('serves nothing outside its directories', async () => {
+    for (const path of [
+      '/images/../package.json',
+      '/../package.json',
+      '/images/%2e%2e/package.json',
+      '/dist/browser/../../package.json',
+    ]) {
+      expect((await get(path)).status, path).toBe(404);
+    }
+    expect((await get('/', 'POST')).status).toBe(405);
+  });
+});
