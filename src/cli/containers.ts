@@ -220,9 +220,15 @@ interface Attach {
   stdin: boolean;
 }
 
-/** Attaches to a started container, waits for it, and gives its exit status. */
-async function attachAndWait(ctx: Ctx, run: RunningContainer): Promise<ContainerExit> {
-  const stop = ctx.host.onInterrupt?.(() => void run.kill());
+/**
+ * Attaches to a started container, waits for it, and gives its exit status. Ctrl-C: with a terminal
+ * (-t), as a terminal's INTR does, it interrupts the foreground command (a shell at its prompt shows a
+ * new one); a container that starts no processes, or one without -t, is killed.
+ */
+async function attachAndWait(ctx: Ctx, run: RunningContainer, tty = false): Promise<ContainerExit> {
+  const stop = ctx.host.onInterrupt?.(() => {
+    if (!(tty && run.interrupt())) void run.kill();
+  });
   try {
     const exit = await run.wait();
     if (exit.reason !== 'exit' && exit.reason !== 'killed' && exit.message) {
@@ -278,12 +284,12 @@ const run: Handler = async (ctx, f) => {
         } catch (again) {
           throw runError('run', again);
         }
-        return (await attachAndWait(ctx, running)).statusCode;
+        return (await attachAndWait(ctx, running, options.tty)).statusCode;
       }
     }
     throw runError('run', e);
   }
-  return (await attachAndWait(ctx, running)).statusCode;
+  return (await attachAndWait(ctx, running, options.tty)).statusCode;
 };
 
 const create: Handler = async (ctx, f) => {

@@ -472,7 +472,7 @@ export class Engine {
     const upperSnap = await host.layers.get(rec.id);
     const union = this.unionOf(chain, upperSnap);
     const workdir = rec.config.WorkingDir || '/';
-    const env = guestEnv(rec.config.Env, rec.config.Hostname, workdir);
+    const env = guestEnv(rec.config.Env, rec.config.Hostname, workdir, rec.config.Tty);
     const argv = [rec.path, ...rec.args];
 
     let module: WebAssembly.Module;

@@ -44,12 +44,21 @@ export function mergeEnv(...lists: readonly (readonly string[])[]): string[] {
   return [...map.values()];
 }
 
-/** The environment a guest starts with: its config's, plus PATH (if unset), HOSTNAME and PWD. */
-export function guestEnv(configEnv: readonly string[], hostname: string, workdir: string): string[] {
+/**
+ * The environment a guest starts with: its config's, plus PATH (if unset), HOSTNAME and PWD, and, with a
+ * terminal (-t), TERM=xterm as Docker's daemon adds it (programs such as sh decide on it to be interactive).
+ */
+export function guestEnv(
+  configEnv: readonly string[],
+  hostname: string,
+  workdir: string,
+  tty = false,
+): string[] {
   const env = [...configEnv];
   if (envValue(env, 'PATH') === undefined) env.unshift(`PATH=${DEFAULT_PATH}`);
   if (envValue(env, 'HOSTNAME') === undefined) env.push(`HOSTNAME=${hostname}`);
   if (envValue(env, 'PWD') === undefined) env.push(`PWD=${workdir || '/'}`);
+  if (tty && envValue(env, 'TERM') === undefined) env.push('TERM=xterm');
   return env;
 }
 
