@@ -551,17 +551,24 @@ static void parse_redirs(lexer *lx, node *n) {
   }
 }
 
+/* A compound list that must hold a command (if/while conditions, bodies). */
+static node *parse_body(lexer *lx) {
+  node *n = parse_list(lx, 0);
+  if (!n && !lx->err) unexpected(lx);
+  return n;
+}
+
 static node *parse_compound_body(lexer *lx, const char *close) {
-  node *body = parse_list(lx, 0);
+  node *body = parse_body(lx);
   expect_word(lx, close);
   return body;
 }
 
 static node *parse_if(lexer *lx) {
   node *n = mk(N_IF, lx);
-  n->a = parse_list(lx, 0);
+  n->a = parse_body(lx);
   if (!expect_word(lx, "then")) return NULL;
-  n->b = parse_list(lx, 0);
+  n->b = parse_body(lx);
   if (lx->err) return NULL;
   if (peek_word(lx, "elif")) {
     consume(lx);
@@ -570,7 +577,7 @@ static node *parse_if(lexer *lx) {
   }
   if (peek_word(lx, "else")) {
     consume(lx);
-    n->c = parse_list(lx, 0);
+    n->c = parse_body(lx);
   }
   expect_word(lx, "fi");
   return n;
@@ -667,7 +674,7 @@ static node *parse_command(lexer *lx) {
   if (t == T_LPAREN) {
     consume(lx);
     n = mk(N_SUB, lx);
-    n->a = parse_list(lx, 0);
+    n->a = parse_body(lx);
     if (lx->err) return NULL;
     if (peek(lx) != T_RPAREN) {
       unexpected(lx);
@@ -686,7 +693,7 @@ static node *parse_command(lexer *lx) {
     } else if (!strcmp(w, "while") || !strcmp(w, "until")) {
       consume(lx);
       n = mk(w[0] == 'w' ? N_WHILE : N_UNTIL, lx);
-      n->a = parse_list(lx, 0);
+      n->a = parse_body(lx);
       if (!expect_word(lx, "do")) return NULL;
       n->b = parse_compound_body(lx, "done");
     } else if (!strcmp(w, "for")) {

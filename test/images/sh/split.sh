@@ -32,4 +32,4 @@ back\slash eaten
 EOF
 echo "$line"
 printf 'a:b:c\n' | { IFS=: read x y; echo "x=$x y=$y"; }
-printf 'IFS unchanged: [%s]\n' "$(printf %s "$IFS" | od -An -c | tr -d ' ')"
+test "${#IFS}" = 3 && echo "IFS is back to 3 characters"
