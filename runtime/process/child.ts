@@ -51,6 +51,7 @@ import {
   REQUEST_IDLE,
   REQUEST_SENT,
   signalEvents,
+  SLOT_MEMORY,
   SLOT_PID,
   SLOT_REQUEST,
   SLOT_STATE,
@@ -88,10 +89,14 @@ export function runChild(req: StartRequest, port: WorkerPort): ExitMessage {
   const control = new Int32Array(spec.shared.control);
   const stateAt = slotIndex(spec.slot, SLOT_STATE);
   const pidAt = slotIndex(spec.slot, SLOT_PID);
+  const memoryAt = slotIndex(spec.slot, SLOT_MEMORY);
+  let memory: (() => number) | null = null;
   const alive: StopCheck = () => {
     if (Atomics.load(control, stateAt) !== STATE_RUNNING || Atomics.load(control, pidAt) !== spec.pid) {
       throw new WasiKill('killed', 'killed');
     }
+    // For the container's memory limit (the host sums what every process reports).
+    if (memory !== null) Atomics.store(control, memoryAt, memory());
   };
   const window = req.outputWindow ? new Int32Array(req.outputWindow) : null;
   const limit = req.limits.maxOutputBytes;
@@ -122,7 +127,10 @@ export function runChild(req: StartRequest, port: WorkerPort): ExitMessage {
         ? { trace: (line: string) => port.postMessage({ type: 'trace', runId: req.runId, line }) }
         : {}),
       processImports: () => relay.processImports(),
-      wrapImports: (imports, wasi) => relay.imports(imports, wasi),
+      wrapImports: (imports, wasi) => {
+        memory = () => wasi.memoryBytes().length;
+        return relay.imports(imports, wasi);
+      },
     });
   } catch (e) {
     result = { exitCode: null, reason: 'error', message: (e as Error).message };

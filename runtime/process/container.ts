@@ -14,6 +14,7 @@ import {
   createContainerShared,
   endSlot,
   INTERRUPT,
+  memoryInUse,
   signalEvents,
   SLOT_PID,
   SLOT_STATE,
@@ -99,6 +100,11 @@ export class ContainerProcesses {
     return Promise.all(gone).then(() => undefined);
   }
 
+  /** Bytes of linear memory the container's processes reported at their last syscalls. */
+  memoryInUse(): number {
+    return memoryInUse(this.control);
+  }
+
   /** Children alive right now (for tests). */
   get count(): number {
     return this.children.size;
@@ -177,7 +183,9 @@ export class ContainerProcesses {
   }
 
   private onChildMessage(child: Child, msg: WorkerToHost): void {
-    if (msg.runId !== this.hooks.runId || this.over) return;
+    // Output keeps coming after the end: what a child wrote before it was stopped is still shown.
+    if (msg.runId !== this.hooks.runId) return;
+    if (this.over && msg.type !== 'stdout' && msg.type !== 'stderr') return;
     switch (msg.type) {
       case 'stdout':
       case 'stderr':

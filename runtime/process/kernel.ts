@@ -50,6 +50,7 @@ import {
   type ContainerShared,
   endedState,
   EVENTS,
+  INIT_MEMORY,
   INTERRUPT,
   MAX_PIPES,
   MAX_PROCESSES,
@@ -250,6 +251,10 @@ export class Kernel implements Waiter {
     } as unknown as Record<string, ImportFn>;
   }
 
+  private pid1Memory(): number {
+    return this.procs.get(1)?.wasi.memoryBytes().length ?? 0;
+  }
+
   /** Wraps pid 1's preview1 functions so each first serves pending child requests (one Atomics.load). */
   wrapImports(imports: WasiImports): WasiImports {
     const table: Record<string, ImportFn> = {};
@@ -268,6 +273,8 @@ export class Kernel implements Waiter {
         j: unknown,
       ) => {
         if (Atomics.load(this.control, ATTENTION) !== this.served) this.serve();
+        // For the container's memory limit (the host sums what every process reports).
+        Atomics.store(this.control, INIT_MEMORY, this.pid1Memory());
         return f(a, b, c, d, e, g, h, i, j);
       }) as unknown as ImportFn;
     }

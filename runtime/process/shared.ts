@@ -11,7 +11,10 @@
  *              kernel compares it with the value it last served at every syscall entry (one Atomics.load).
  *   INTERRUPT  set by the host on Ctrl-C; the next blocking berth_wait / stdin read of pid 1 takes it
  *              and returns EINTR.
- *   slots      MAX_PROCESSES x SLOT_INTS: STATE, PID, REQUEST of each child process.
+ *   INIT_MEMORY pid 1's memory size at its last syscall.
+ *   slots      MAX_PROCESSES x SLOT_INTS: STATE, PID, REQUEST, MEMORY of each child process. MEMORY is
+ *              the child's memory size at its last syscall; the host sums them for the container's
+ *              memory limit (memoryInUse).
  *
  * A slot's STATE packs the whole outcome into one word, so the child (exit), the kernel (berth_kill) and
  * the host (Ctrl-C, a dead worker) race on it with one compareExchange and exactly one wins:
@@ -33,11 +36,14 @@ export const PIPE_BUF = 65536;
 export const EVENTS = 0;
 export const ATTENTION = 1;
 export const INTERRUPT = 2;
+/** pid 1's linear memory in bytes, as of its last syscall (children report in their slot's MEMORY). */
+export const INIT_MEMORY = 3;
 const HEADER_INTS = 8;
 const SLOT_INTS = 4;
 export const SLOT_STATE = 0;
 export const SLOT_PID = 1;
 export const SLOT_REQUEST = 2;
+export const SLOT_MEMORY = 3;
 
 export const STATE_FREE = 0;
 export const STATE_RUNNING = 1;
@@ -115,6 +121,17 @@ export function endSlot(
     Atomics.notify(control, slotIndex(slot, SLOT_REQUEST));
   }
   return won;
+}
+
+/** The container's memory as its processes last reported it: pid 1 plus every running child. */
+export function memoryInUse(control: Int32Array): number {
+  let total = Atomics.load(control, INIT_MEMORY) >>> 0;
+  for (let slot = 0; slot < MAX_PROCESSES - 1; slot++) {
+    if (Atomics.load(control, slotIndex(slot, SLOT_STATE)) === STATE_RUNNING) {
+      total += Atomics.load(control, slotIndex(slot, SLOT_MEMORY)) >>> 0;
+    }
+  }
+  return total;
 }
 
 /**

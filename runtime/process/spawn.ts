@@ -118,6 +118,8 @@ export interface GuestProcess {
 
 /** How long the end of a container waits for output its processes posted but the host has not seen. */
 const OUTPUT_DRAIN_MS = 1000;
+/** How often the host sums a container's process memory against its limit. */
+const MEMORY_CHECK_MS = 50;
 
 let lastPid = 0;
 let lastRunId = 0;
@@ -167,6 +169,7 @@ class Guest implements GuestProcess {
   private container: ContainerProcesses | null = null;
   /** Output chunks received from every worker of the run (see WINDOW_POSTED). */
   private received = 0;
+  private memoryTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -332,6 +335,7 @@ class Guest implements GuestProcess {
         notice: (text) => this.emit('stderr', new TextEncoder().encode(text), false),
         traceLine: (line) => this.options.trace?.(line),
       });
+      if (limit !== undefined) this.watchMemory(this.container, limit);
     }
     const req: StartRequest = {
       type: 'start',
@@ -416,6 +420,24 @@ class Guest implements GuestProcess {
     }
   }
 
+  /**
+   * The memory limit covers the whole container: every process has the per-module cap, and their sum
+   * (as each reports at its syscalls) may not pass it either, or the container is OOM-killed.
+   */
+  private watchMemory(container: ContainerProcesses, limit: number): void {
+    this.memoryTimer = setInterval(() => {
+      const used = container.memoryInUse();
+      if (used > limit) {
+        const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+        this.abort(
+          'oom',
+          `out of memory: the container's processes use ${mib(used)}, over its limit of ${mib(limit)}`,
+        );
+      }
+    }, MEMORY_CHECK_MS);
+    (this.memoryTimer as { unref?: () => void }).unref?.();
+  }
+
   /** Waits (a bounded time) until every output chunk any process posted has arrived. */
   private async drainOutput(): Promise<void> {
     const window = this.window;
@@ -442,6 +464,7 @@ class Guest implements GuestProcess {
     if (this.done) return;
     this.done = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.memoryTimer !== undefined) clearInterval(this.memoryTimer);
     if (this.stopTimer !== undefined) clearTimeout(this.stopTimer);
     this.stdin?.close();
     let grace: ReturnType<typeof setTimeout> | undefined;

@@ -219,21 +219,35 @@ describe('berth_process in Node workers', () => {
     await proc.wait();
   });
 
-  it('killing the container (timeout) ends a runaway child too', async () => {
+  it('the memory limit covers the whole container: processes under it run, over it the container is OOM-killed', async () => {
+    const MiB = 2 ** 20;
+    const fits = await runToEnd(['memhog', '2', '8'], { memoryLimitBytes: 64 * MiB });
+    expect(fits.stdout).toBe('statuses 0 0\n');
+    // Each child alone fits under the 32 MiB cap; three together do not.
+    const over = await runToEnd(['memhog', '3', '12'], { memoryLimitBytes: 32 * MiB });
+    expect(over.result.reason).toBe('oom');
+    expect(over.result.message).toMatch(/container's processes use [\d.]+ MiB, over its limit of 32.0 MiB/);
+  });
+
+  it('killing the container ends its runaway children too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-proc-'));
     scratchDirs.push(dir);
     const ticks = join(dir, 'ticks');
     const r = start(['run', 'proc', 'tick', '/host/ticks', '|', 'proc', 'spin'], {
       mounts: [{ kind: 'host', guestPath: '/host', hostPath: dir }],
-      timeoutMs: 1500,
     });
-    const result = await r.proc.wait();
-    expect(result.reason).toBe('timeout');
-    expect(existsSync(ticks)).toBe(true);
+    // The ticking child is running (it appends every 10 ms) next to one spinning without a syscall.
+    await expect.poll(() => existsSync(ticks) && statSync(ticks).size > 20, { timeout: 20_000 }).toBe(true);
+    r.proc.kill();
+    expect((await r.proc.wait()).reason).toBe('killed');
     const size = statSync(ticks).size;
-    expect(size).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(statSync(ticks).size).toBe(size);
+  });
+
+  it('the wall-clock limit of the container covers its children', async () => {
+    const r = await runToEnd(['run', 'proc', 'spin'], { timeoutMs: 1000 });
+    expect(r.result.reason).toBe('timeout');
   });
 
   it('100 MB through a pipe in bounded memory; figures: throughput, peak RSS, spawn and relay latency', async () => {
@@ -246,7 +260,7 @@ describe('berth_process in Node workers', () => {
     const r = await runToEnd(['run', 'proc', 'produce', '100000000', '|', 'proc', 'count']);
     const ms = performance.now() - t0;
     clearInterval(sampler);
-    expect(r.stdout).toBe('100000000 bytes\n');
+    expect(r.stdout, JSON.stringify(r.result) + r.stderr).toBe('100000000 bytes\n');
     expect(r.stderr).toBe('status 0 0\n');
     const grewMiB = (peak - base) / 2 ** 20;
     // The stream never accumulates: far less than the 100 MB that went through.
