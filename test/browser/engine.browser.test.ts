@@ -187,7 +187,11 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
     });
     mkdirSync(join(scratch, 'fixtures'));
     server = await startServer({
-      mounts: { '/test/browser/pages/build/': outdir, '/fixtures/': join(scratch, 'fixtures') },
+      mounts: {
+        '/test/browser/pages/build/': outdir,
+        '/fixtures/': join(scratch, 'fixtures'),
+        '/test/process/fixtures/': join(repo, 'test', 'process', 'fixtures'),
+      },
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -273,6 +277,16 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
     expect(tab.stdout).toBe(cli.stdout);
     expect(tab.imageId, 'image ID').toBe(cli.imageId);
     expect(tab.manifestDigest, 'manifest digest').toBe(cli.manifestDigest);
+  }, 60_000);
+
+  it('should bind-mount a memfs Volume directory into a container, read-write and read-only', async () => {
+    const r = await page!.evaluate(() => window.bindMountRun());
+    expect(pageErrors).toEqual([]);
+    expect(r.cat).toBe('from the page\n');
+    expect(r.wrote).toBe(0);
+    expect(r.after).toBe('from the guest');
+    expect(r.roExit).not.toBe(0);
+    expect(r.afterRo).toBe('from the guest');
   }, 60_000);
 
   it('should keep a built image in IndexedDB across a page reload, and run it after', async () => {

@@ -65,6 +65,12 @@ declare global {
     persistRun(dbName: string, image: string): Promise<RunReport>;
     /** Loads `url` with loadFromUrl into an in-memory engine and runs `image`. */
     loadAndRun(url: string, image: string, format?: 'layout' | 'archive'): Promise<RunReport>;
+    /**
+     * Bind mounts of a memfs Volume (openBrowserEngine hostFs): runs tool (test/process/fixtures) with
+     * `-v /data:/data` reading and writing, and with `:ro`; returns what the guest printed and the Volume's
+     * files after.
+     */
+    bindMountRun(): Promise<{ cat: string; wrote: number; after: string; roExit: number; afterRo: string }>;
     /** Times `runs` runs of `image` on one engine (warm module cache after the first). */
     timeRuns(request: BuildRunRequest, runs: number): Promise<{ buildMs: number; runMs: number[] }>;
     engineReady: boolean;
@@ -174,6 +180,48 @@ window.timeRuns = async (request, runs) => {
       runMs.push(performance.now() - t);
     }
     return { buildMs, runMs };
+  } finally {
+    await engine.close();
+  }
+};
+
+window.bindMountRun = async () => {
+  const { volumeFromFiles } = await distModule<typeof import('../../../src/browser/volume')>('memfs.js');
+  const volume = volumeFromFiles({ 'data/in.txt': 'from the page\n' });
+  const engine = await bundled.openBrowserEngine({
+    workerUrl,
+    hostFs: volume as unknown as bundled.SyncNodeFs,
+  });
+  try {
+    const response = await fetch(new URL('../../process/fixtures/tool.wasm', location.href));
+    if (!response.ok) throw new Error(`fetch tool.wasm: HTTP ${response.status}`);
+    await bundled.buildFromFiles(
+      engine,
+      {
+        Dockerfile: 'FROM scratch\nCOPY tool.wasm /tool.wasm\nENTRYPOINT ["/tool.wasm"]\n',
+        'tool.wasm': new Uint8Array(await response.arrayBuffer()),
+      },
+      { tags: ['tool'], quiet: true },
+    );
+    const runTool = async (volumes: string[], cmd: string[]) => {
+      const out: Uint8Array[] = [];
+      const running = await engine.run({
+        image: 'tool',
+        cmd,
+        volumes,
+        autoRemove: true,
+        stdout: (c: Uint8Array) => void out.push(c.slice()),
+        stderr: (c: Uint8Array) => void out.push(c.slice()),
+      });
+      const exit = (await running.wait()).statusCode;
+      return { out: text(out), exit };
+    };
+    const cat = await runTool(['/data:/data'], ['cat', '/data/in.txt']);
+    const wrote = await runTool(['/data:/data'], ['write', '/data/out.txt', 'from the guest']);
+    const after = String(volume.readFileSync('/data/out.txt', 'utf8'));
+    const ro = await runTool(['/data:/data:ro'], ['write', '/data/out.txt', 'should not land']);
+    const afterRo = String(volume.readFileSync('/data/out.txt', 'utf8'));
+    return { cat: cat.out, wrote: wrote.exit, after, roExit: ro.exit, afterRo };
   } finally {
     await engine.close();
   }
