@@ -14,6 +14,7 @@ import {
   createContainerShared,
   endSlot,
   INTERRUPT,
+  INTERRUPTIBLE,
   memoryInUse,
   signalEvents,
   SLOT_PID,
@@ -71,16 +72,19 @@ export class ContainerProcesses {
 
   /**
    * Ctrl-C: ends every child that was not started in the background with SIGINT (status 130), and makes
-   * pid 1's next blocking berth_wait or stdin read return EINTR.
+   * pid 1's blocking berth_wait or stdin read return EINTR. False when there was nothing to interrupt:
+   * no foreground child, and pid 1 is computing or blocked elsewhere (the caller then stops it).
    */
-  interrupt(): void {
+  interrupt(): boolean {
+    const foreground = [...this.children.values()].filter((child) => !child.background);
+    if (foreground.length === 0 && Atomics.load(this.control, INTERRUPTIBLE) === 0) return false;
     // The flag first: pid 1 woken by a child's end must already see it (EINTR before the status).
     Atomics.store(this.control, INTERRUPT, 1);
-    for (const child of [...this.children.values()]) {
-      if (child.background) continue;
+    for (const child of foreground) {
       if (endSlot(this.control, child.slot, child.pid, 128 + SIGINT, true)) this.terminate(child.pid);
     }
     signalEvents(this.control);
+    return true;
   }
 
   /** Wakes every blocked process (a stop request for pid 1 is checked when it wakes). */

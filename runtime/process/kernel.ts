@@ -52,6 +52,7 @@ import {
   EVENTS,
   INIT_MEMORY,
   INTERRUPT,
+  INTERRUPTIBLE,
   MAX_PIPES,
   MAX_PROCESSES,
   PipeReader,
@@ -177,13 +178,14 @@ export class Kernel implements Waiter {
   /** stdin for pid 1: while it waits for input it serves its children, and Ctrl-C interrupts it. */
   wrapStdin(inner: InputStream): InputStream {
     return {
-      read: (max) => {
-        for (;;) {
-          this.takeInterrupt();
-          if (inner.ready(0)) return inner.read(max);
-          this.pause(STDIN_POLL_MS);
-        }
-      },
+      read: (max) =>
+        this.interruptible(() => {
+          for (;;) {
+            this.takeInterrupt();
+            if (inner.ready(0)) return inner.read(max);
+            this.pause(STDIN_POLL_MS);
+          }
+        }),
       ready: (timeoutMs) => {
         const deadline = performance.now() + timeoutMs;
         for (;;) {
@@ -577,13 +579,26 @@ export class Kernel implements Waiter {
     pidOut: number,
     statusOut: number,
   ): number {
-    for (;;) {
-      // A Ctrl-C comes first, even when a child is ready to be reaped: the shell then waits again.
-      if ((options & BERTH_WNOHANG) === 0) this.takeInterrupt();
-      const seen = Atomics.load(this.control, EVENTS);
-      const r = this.waitOnce(caller, mem(), pid, options, pidOut, statusOut);
-      if (r !== WOULD_BLOCK) return r;
-      this.block(seen, Infinity);
+    const loop = (): number => {
+      for (;;) {
+        // A Ctrl-C comes first, even when a child is ready to be reaped: the shell then waits again.
+        if ((options & BERTH_WNOHANG) === 0) this.takeInterrupt();
+        const seen = Atomics.load(this.control, EVENTS);
+        const r = this.waitOnce(caller, mem(), pid, options, pidOut, statusOut);
+        if (r !== WOULD_BLOCK) return r;
+        this.block(seen, Infinity);
+      }
+    };
+    return (options & BERTH_WNOHANG) === 0 ? this.interruptible(loop) : loop();
+  }
+
+  /** Runs a blocking call of pid 1 during which Ctrl-C may interrupt it (INTERRUPTIBLE in shared.ts). */
+  private interruptible<T>(body: () => T): T {
+    Atomics.store(this.control, INTERRUPTIBLE, 1);
+    try {
+      return body();
+    } finally {
+      Atomics.store(this.control, INTERRUPTIBLE, 0);
     }
   }
 

@@ -11,6 +11,9 @@
  *              kernel compares it with the value it last served at every syscall entry (one Atomics.load).
  *   INTERRUPT  set by the host on Ctrl-C; the next blocking berth_wait / stdin read of pid 1 takes it
  *              and returns EINTR.
+ *   INTERRUPTIBLE 1 while pid 1 blocks in berth_wait or a stdin read: the host delivers Ctrl-C as EINTR
+ *              only then, and otherwise says there was nothing to interrupt (the CLI then stops the
+ *              container, as a terminal's INTR ends a program that is not a shell).
  *   INIT_MEMORY pid 1's memory size at its last syscall.
  *   slots      MAX_PROCESSES x SLOT_INTS: STATE, PID, REQUEST, MEMORY of each child process. MEMORY is
  *              the child's memory size at its last syscall; the host sums them for the container's
@@ -38,6 +41,7 @@ export const ATTENTION = 1;
 export const INTERRUPT = 2;
 /** pid 1's linear memory in bytes, as of its last syscall (children report in their slot's MEMORY). */
 export const INIT_MEMORY = 3;
+export const INTERRUPTIBLE = 4;
 const HEADER_INTS = 8;
 const SLOT_INTS = 4;
 export const SLOT_STATE = 0;

@@ -109,7 +109,8 @@ export interface GuestProcess {
    * The terminal's Ctrl-C, for a guest that starts processes (its module imports berth_process): every
    * process but pid 1 that was not started with BERTH_SPAWN_BACKGROUND ends with SIGINT (status 130),
    * and pid 1's blocking berth_wait or stdin read returns EINTR once. Returns false (and does nothing)
-   * for a guest without processes: the caller decides then (usually kill()).
+   * for a guest without processes, or when there is no foreground child and pid 1 is not blocked in
+   * berth_wait or a stdin read: the caller decides then (usually kill()).
    */
   interrupt(): boolean;
   /** Settles when the guest has ended and, if it was terminated, its worker is gone. */
@@ -233,8 +234,7 @@ class Guest implements GuestProcess {
 
   interrupt(): boolean {
     if (this.container === null || this.done) return false;
-    this.container.interrupt();
-    return true;
+    return this.container.interrupt();
   }
 
   private listen(stream: Stream, listener: OutputListener): void {

@@ -456,7 +456,8 @@ export interface RunningContainer {
   /**
    * The terminal's Ctrl-C (GuestProcess.interrupt): ends the container's foreground child processes
    * with SIGINT (130) and interrupts pid 1's blocking wait or stdin read (EINTR). False, doing nothing,
-   * when the container's program starts no processes: the caller then usually stops or kills it.
+   * when there is nothing to interrupt (a program that starts no processes, or pid 1 computing with no
+   * foreground child): the caller then usually stops or kills it.
    */
   interrupt(): boolean;
 }
