@@ -61,6 +61,11 @@ export interface BuildOptions {
   cache?: BuildCache;
   /** For the content hashes of COPY/ADD; default the engine's (build) or a JavaScript SHA-256 (buildWith). */
   hasher?: HasherFactory;
+  /**
+   * Called when a FROM or COPY --from image is not in the store, where Docker would pull it: make it
+   * available (the CLI builds or loads Berth's base images) and return true, or return false.
+   */
+  provideImage?(ref: string): Promise<boolean>;
 }
 
 export interface BuildResult {
@@ -301,6 +306,13 @@ class Build {
     return (this.scratchImage ??= await this.backend.scratch());
   }
 
+  /** An image by reference, provided on the spot (options.provideImage) when the store lacks it. */
+  private async findImage(ref: string): Promise<BuildImage | undefined> {
+    const found = await this.backend.image(ref);
+    if (found !== undefined || this.options.provideImage === undefined) return found;
+    return (await this.options.provideImage(ref)) ? this.backend.image(ref) : undefined;
+  }
+
   private async buildStage(stage: ResolvedStage, context: LoadedContext): Promise<StageState> {
     this.printStep(stage.from.original);
     const line = stage.from.line;
@@ -317,7 +329,7 @@ class Build {
       if (result === undefined) this.fail(line, `stage ${stage.base.name ?? stage.base.index} was not built`);
       image = result.image;
     } else {
-      const found = await this.backend.image(stage.base.ref);
+      const found = await this.findImage(stage.base.ref);
       if (found === undefined) {
         this.fail(line, `image ${stage.base.ref} not found locally (berth has no registry pull yet)`);
       }
@@ -632,8 +644,8 @@ class Build {
     if (instruction.command.form === 'shell') {
       this.fail(
         instruction.line,
-        `RUN ${instruction.command.command}: the shell form runs ${JSON.stringify(argv.slice(0, -1))}, but ${argv[0]} does not exist in the image ` +
-          '(berth images have no shell yet): use the exec form, RUN ["/path/to/program.wasm", "arg", …]',
+        `RUN ${instruction.command.command}: the shell form runs ${JSON.stringify(argv.slice(0, -1))}, but ${argv[0]} does not exist in the image: ` +
+          'build FROM an image with a shell (box has /bin/sh), set one with SHELL, or use the exec form, RUN ["/path/to/program.wasm", "arg", …]',
         err,
       );
     }
@@ -701,7 +713,7 @@ class Build {
         this.fail(instruction.line, `stage ${source.name ?? source.index} was not built`);
       tree = await this.backend.tree(result.image, 'stage', source.name ?? String(source.index));
     } else {
-      const image = await this.backend.image(source.ref);
+      const image = await this.findImage(source.ref);
       if (image === undefined) {
         this.fail(
           instruction.line,

@@ -53,6 +53,8 @@ export interface BuildIo {
   cwd: string;
   /** The layer cache (default: the engine's, see Builder). */
   cache?: BuildCache;
+  /** Makes a FROM / COPY --from image that is not in the store available (BuildOptions.provideImage). */
+  provideImage?(ref: string): Promise<boolean>;
 }
 
 export interface BuildArgs {
@@ -286,6 +288,7 @@ export async function buildCommand(engine: Engine, argv: string[], io: BuildIo):
       noCache: args.noCache,
       ...(args.target !== undefined ? { target: args.target } : {}),
       ...(io.cache !== undefined ? { cache: io.cache } : {}),
+      ...(io.provideImage !== undefined ? { provideImage: io.provideImage } : {}),
       output,
     });
     imageId = result.imageId;

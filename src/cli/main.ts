@@ -163,6 +163,8 @@ async function build(ctx: Ctx, argv: readonly string[]): Promise<number> {
     ...(host.openBuildContext ? { openContext: (p: string) => host.openBuildContext!(p) } : {}),
     ...(host.env ? { env: host.env } : {}),
     ...(cache ? { cache } : {}),
+    // FROM box on a fresh install: the base image is built or loaded, as `berth run box` does.
+    provideImage: async (ref: string) => (await import('./baseImages')).provideBaseImage(ctx, ref),
     cwd: host.cwd ?? '/',
   });
 }
