@@ -109,6 +109,13 @@ describe('berth_process in Node workers', () => {
     expect(r.stderr).toBe('produce: errno 64 after 0 bytes\n');
   });
 
+  it('poll_oneoff understands pipe ends, in pid 1 and in a child', async () => {
+    const r = await runToEnd(['pollpipe']);
+    expect(r.stdout).toBe('empty: 0\ndata: 1 in 1\nread: polled\nchild status 0\neof: 1\nread at eof: 0\n');
+    const child = await runToEnd(['run', 'proc', 'echo', 'hello', '|', 'proc', 'pollread']);
+    expect(child.stdout).toBe('poll 1\nhello\n');
+  });
+
   it('dup + fd_renumber redirect a child into a file and restore stdout after', async () => {
     const r = await runToEnd(['redirect', '/tmp/out'], { returnRoot: true });
     expect(r.stdout).toBe('child status 0\nwritten by the parent too\ninto the file\n');
