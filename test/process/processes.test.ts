@@ -163,6 +163,11 @@ describe('berth_process in Node workers', () => {
     );
   });
 
+  it('killing a writer closes its pipe end: the reader drains what is left and gets EOF', async () => {
+    const r = await runToEnd(['killwriter']);
+    expect(r.stdout).toBe('read at least 200000: 1\nthen EOF: 0, writer status 137\n');
+  });
+
   it('a writer blocks on a full 64 KiB pipe until the reader reads (backpressure)', async () => {
     const r = await runToEnd(['backpressure']);
     expect(r.stdout).toBe('writer still blocked on the full pipe: yes\nread 300000 bytes, writer status 0\n');
