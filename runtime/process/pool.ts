@@ -120,6 +120,9 @@ export class WorkerPool {
   /** Returns a worker that finished a run cleanly. */
   release(worker: WorkerLike): void {
     worker.onmessage = null;
+    // The run's handlers go with it: terminating a surplus worker must not look like a crash to its run.
+    worker.onerror = null;
+    worker.onexit = null;
     if (this.idle.length >= this.size) {
       void worker.terminate();
       return;

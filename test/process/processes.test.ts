@@ -103,6 +103,44 @@ describe('berth_process in Node workers', () => {
     expect(r.stderr).toBe('status 0 0 0\n');
   });
 
+  it('more processes than the pool keeps warm: surplus workers are let go without harm to the run', async () => {
+    const small = new WorkerPool(new NodeWorkerHost(), { size: 1 });
+    try {
+      const args = [
+        'run',
+        'proc',
+        'echo',
+        'five',
+        '|',
+        'proc',
+        'cat',
+        '|',
+        'proc',
+        'cat',
+        '|',
+        'proc',
+        'cat',
+        '|',
+        'proc',
+        'cat',
+      ];
+      for (let i = 0; i < 2; i++) {
+        const out: Uint8Array[] = [];
+        const proc = spawn(small, {
+          module: procWasm,
+          args: ['proc', ...args],
+          env: ['PATH=/bin'],
+          root: { kind: 'memory', snapshot: rootSnapshot },
+          onStdout: (c) => void out.push(c),
+        });
+        expect(await proc.wait()).toEqual({ exitCode: 0, reason: 'exit' });
+        expect(Buffer.concat(out).toString()).toBe('five\n');
+      }
+    } finally {
+      small.close();
+    }
+  });
+
   it('a write into a pipe without readers fails with EPIPE, for the parent and for a child', async () => {
     const r = await runToEnd(['epipe']);
     expect(r.stdout).toBe('write to a pipe without readers: errno 64 (EPIPE)\nchild status 3\n');
