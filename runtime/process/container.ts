@@ -24,6 +24,9 @@ import {
 } from './shared';
 import type { WorkerLike } from './types';
 
+/** Idle workers the pool keeps in addition to its size while a container with processes runs. */
+const EXTRA_WARM_WORKERS = 4;
+
 /** SIGINT: what Ctrl-C ends foreground children with (status 130). */
 const SIGINT = 2;
 
@@ -58,9 +61,14 @@ export class ContainerProcesses {
   private readonly children = new Map<number, Child>();
   private over = false;
 
+  /** Ends the pool hold (see WorkerPool.hold). */
+  private readonly unhold: () => void;
+
   constructor(private readonly hooks: ContainerHooks) {
-    // The first child should not wait for a worker to boot (hundreds of ms in Node on a busy machine).
-    hooks.pool.prewarm();
+    // Children should not wait for workers to boot (tens to hundreds of ms each): while the container
+    // runs, the pool keeps a few more warm, and one is started right away.
+    this.unhold = hooks.pool.hold(EXTRA_WARM_WORKERS);
+    hooks.pool.prewarm(1);
   }
 
   /** A message of the kernel (pid 1's worker). */
@@ -94,6 +102,7 @@ export class ContainerProcesses {
 
   /** The container is over (pid 1 ended, or it was killed): every child worker is terminated. */
   end(): Promise<void> {
+    if (!this.over) this.unhold();
     this.over = true;
     const gone: Promise<void>[] = [];
     for (const child of this.children.values()) {

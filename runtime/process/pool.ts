@@ -68,6 +68,8 @@ export class WorkerPool {
   private readonly layers = new WeakMap<WorkerLike, Map<string, number>>();
   /** Workers created over the pool's life (for tests and stats). */
   created = 0;
+  /** Extra idle workers kept while someone holds them (hold()): a container running pipelines. */
+  private held = 0;
 
   constructor(
     readonly host: WorkerHost,
@@ -109,9 +111,37 @@ export class WorkerPool {
     return this.host.createWorker();
   }
 
-  /** Starts workers ahead of need, up to the pool size. */
+  /** Idle workers kept right now: the pool size plus what hold() added. */
+  get capacity(): number {
+    return this.size + this.held;
+  }
+
+  /**
+   * Keeps `extra` more idle workers while the hold lasts (a container whose processes come and go: a
+   * shell script's pipelines then start in warm workers). The returned function ends the hold; surplus
+   * idle workers are terminated then.
+   */
+  hold(extra: number): () => void {
+    if (this.size === 0) return () => {};
+    this.held += extra;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.held -= extra;
+      while (this.idle.length > this.capacity) {
+        const entry = this.idle.shift()!;
+        if (entry.timer !== undefined) clearTimeout(entry.timer);
+        entry.worker.onerror = null;
+        entry.worker.onexit = null;
+        void entry.worker.terminate();
+      }
+    };
+  }
+
+  /** Starts workers ahead of need, up to the pool's capacity. */
   prewarm(count = this.size): void {
-    while (this.idle.length < Math.min(count, this.size)) {
+    while (this.idle.length < Math.min(count, this.capacity)) {
       this.created++;
       this.park(this.host.createWorker());
     }
@@ -123,7 +153,7 @@ export class WorkerPool {
     // The run's handlers go with it: terminating a surplus worker must not look like a crash to its run.
     worker.onerror = null;
     worker.onexit = null;
-    if (this.idle.length >= this.size) {
+    if (this.idle.length >= this.capacity) {
       void worker.terminate();
       return;
     }
