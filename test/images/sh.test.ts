@@ -54,6 +54,9 @@ function boxSh(args: string[], opts: { input?: string; image?: string } = {}): R
       `${SCRIPTS}:/scripts:ro`,
       '-w',
       '/work',
+      // Docker gives root HOME=/root when the image sets none; Berth does not (yet); dash's side has it
+      '-e',
+      'HOME=/root',
       opts.image ?? IMAGE,
       'sh',
       ...args,
@@ -149,6 +152,21 @@ describe('sh invocation', () => {
        ./a.sh x; ./b.sh y; sh a.sh z`,
     ]);
     expect([r.stdout, r.code]).toEqual(['shebang x\nplain y\nshebang z\n', 0]);
+  }, 60_000);
+});
+
+describe('other applets start programs through berth_process', () => {
+  it('xargs, find -exec and env run sh (not in-process: it is a program)', () => {
+    const r = boxSh([
+      '-c',
+      `printf 'a\\nb\\n' | xargs -n1 sh -c 'echo "xargs gave $0"'
+       find /scripts -name arith.sh -exec sh -c 'echo "find gave $1"' sh {} \\;
+       env GREETING=hi sh -c 'echo "env gave $GREETING"'`,
+    ]);
+    expect([r.stdout, r.code], r.stderr).toEqual([
+      'xargs gave a\nxargs gave b\nfind gave /scripts/arith.sh\nenv gave hi\n',
+      0,
+    ]);
   }, 60_000);
 });
 

@@ -81,7 +81,22 @@ int32_t berth_spawn(const berth_spawn_request *req, int32_t *pid_out) {
     env[k++] = pwd;
     signal(SIGPIPE, SIG_DFL);
     if (req->flags & BERTH_SPAWN_BACKGROUND) signal(SIGINT, SIG_IGN);
-    execve(path, argv, env);
+    if (!strchr(path, '/')) {
+      /* the program is looked up in the PATH of envp */
+      const char *p = "/bin";
+      for (int i = 0; env[i]; i++)
+        if (!strncmp(env[i], "PATH=", 5)) p = env[i] + 5;
+      char *dirs = strdup(p);
+      for (char *d = strtok(dirs, ":"); d; d = strtok(NULL, ":")) {
+        char *full = malloc(strlen(d) + strlen(path) + 2);
+        strcpy(full, d);
+        strcat(full, "/");
+        strcat(full, path);
+        if (access(full, X_OK) == 0) execve(full, argv, env);
+        free(full);
+      }
+      errno = ENOENT;
+    } else execve(path, argv, env);
     int e = errno;
     write(report[1], &e, sizeof e);
     _exit(127);

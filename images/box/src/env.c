@@ -49,13 +49,5 @@ int env_main(int argc, char **argv) {
     return 0;
   }
   if (zero) die(125, "cannot specify --null (-0) with command");
-  const char *cmd = base_name(o.ops[i]);
-  if (!find_applet(cmd)) {
-    warnx_("%s: No such file or directory", q(o.ops[i]));
-    return 127;
-  }
-  box_nested++;
-  int rc = run_applet(cmd, o.nops - i, o.ops + i);
-  box_nested--;
-  return rc;
+  return run_command(o.nops - i, o.ops + i);
 }

@@ -219,18 +219,8 @@ static int run_exec(struct node *n, const char *path) {
     *o = 0;
     argv[i] = s;
   }
-  const char *cmd = base_name(argv[0]);
-  int rc;
-  if (!find_applet(cmd)) {
-    warnx_("%s: No such file or directory", q(argv[0]));
-    F.rc = 1;
-    rc = 127;
-  } else {
-    box_nested++;
-    rc = run_applet(cmd, n->exec_argc, argv);
-    box_nested--;
-    fflush(stdout);
-  }
+  int rc = run_command(n->exec_argc, argv);
+  if (rc == 127 || rc == 126) F.rc = 1;
   for (int i = 0; i < n->exec_argc; i++) free(argv[i]);
   free(argv);
   return rc == 0;
@@ -420,15 +410,7 @@ int find_main(int argc, char **argv) {
     char **av = calloc((size_t)ac + 1, sizeof *av);
     for (int k = 0; k < n->exec_argc; k++) av[k] = n->exec_argv[k];
     for (size_t k = 0; k < n->nbatch; k++) av[n->exec_argc + (int)k] = n->batch[k];
-    const char *cmd = base_name(av[0]);
-    if (!find_applet(cmd)) {
-      warnx_("%s: No such file or directory", q(av[0]));
-      F.rc = 1;
-    } else {
-      box_nested++;
-      if (run_applet(cmd, ac, av) != 0) F.rc = 1;
-      box_nested--;
-    }
+    if (run_command(ac, av) != 0) F.rc = 1;
     free(av);
   }
   return F.rc;

@@ -1,6 +1,8 @@
 /* box: shared helpers. */
 #include "lib.h"
 
+#include <berth_process.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,72 @@
 
 const char *applet = "box";
 int box_nested = 0;
+
+/* ------------------------------------------------------------------ commands */
+
+extern char **environ;
+/* berth_process reports WASI errno numbers (wasi-libc's own; not the native test build's) */
+enum { BE_INTR = 27, BE_NOENT = 44, BE_NOSYS = 52, BE_NOTDIR = 54 };
+static const char *be_str(int err) {
+  switch (err) {
+  case 2: return "Permission denied";
+  case 6: return "Resource temporarily unavailable";
+  case 45: return "Exec format error";
+  case 52: return "Function not implemented";
+  default: return "Input/output error";
+  }
+}
+
+static char *packed(char **v, uint32_t *len) {
+  size_t n = 0;
+  for (int i = 0; v[i]; i++) n += strlen(v[i]) + 1;
+  char *out = malloc(n + 1), *o = out;
+  for (int i = 0; v[i]; i++) o = stpcpy(o, v[i]) + 1;
+  *len = (uint32_t)n;
+  return out;
+}
+
+int run_command(int argc, char **argv) {
+  const char *name = base_name(argv[0]);
+  if (find_applet(name) && strcmp(name, "sh")) {
+    box_nested++;
+    int rc = run_applet(name, argc, argv);
+    box_nested--;
+    fflush(stdout);
+    return rc;
+  }
+  /* a program of the container: the host looks argv[0] up in PATH */
+  char *empty[] = {NULL};
+  char *cwd = getcwd(NULL, 0);
+  berth_spawn_request req = {0};
+  req.path = argv[0];
+  req.path_len = (uint32_t)strlen(argv[0]);
+  req.argv = packed(argv, &req.argv_len);
+  req.envp = packed(environ ? environ : empty, &req.envp_len);
+  req.cwd = cwd ? cwd : "/";
+  req.cwd_len = (uint32_t)strlen(req.cwd);
+  req.stdin_fd = 0;
+  req.stdout_fd = 1;
+  req.stderr_fd = 2;
+  fflush(stdout);
+  int32_t pid, got, status = 127;
+  int err = berth_spawn(&req, &pid);
+  free((char *)req.argv);
+  free((char *)req.envp);
+  free(cwd);
+  if (err == 0) {
+    while ((err = berth_wait(pid, 0, &got, &status)) == BE_INTR) {
+    }
+    return err == 0 ? status : 127;
+  }
+  /* NOSYS: a host without processes, where only the applets exist */
+  if (err == BE_NOENT || err == BE_NOTDIR || err == BE_NOSYS) {
+    warnx_("%s: No such file or directory", q(argv[0]));
+    return 127;
+  }
+  warnx_("%s: %s", q(argv[0]), be_str(err));
+  return 126;
+}
 
 /* ------------------------------------------------------------------ messages */
 

@@ -17,6 +17,10 @@ extern int box_nested;
 typedef int (*applet_fn)(int argc, char **argv);
 applet_fn find_applet(const char *name);
 int run_applet(const char *name, int argc, char **argv);
+/* Runs a command for xargs, find -exec and env: box's applets in-process (sh excepted: it keeps state
+   and exits), anything else started through Berth's berth_process and waited for. Returns its exit
+   status; 127 (not found) and 126 (cannot run) after a message. */
+int run_command(int argc, char **argv);
 
 /* ---- messages (GNU style: "prog: message") ---- */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -603,41 +603,42 @@ static int call_function(node *body, int argc, char **argv, int flags) {
   return status;
 }
 
-/* Assignments for the duration of one builtin or function call. */
+/* A command's assignments, made one by one as they expand (b=$a sees a=1 before it) and put back after
+   a builtin, function or program (kept for assignments alone and special builtins). */
 struct tempvars {
   char *name[32];
   char *value[32];
-  int existed[32], flags[32];
-  int n;
+  int existed[32];
+  int n, keep;
 };
 
-static void temp_assign(struct tempvars *t, strlist *assigns) {
-  t->n = 0;
-  for (int i = 0; i < assigns->n && t->n < 32; i++) {
-    char *eq = strchr(assigns->v[i], '=');
-    char *name = st_strndup(assigns->v[i], (size_t)(eq - assigns->v[i]));
+static int temp_set(struct tempvars *t, const char *name, const char *value) {
+  int known = 0;
+  for (int i = 0; i < t->n; i++)
+    if (!strcmp(t->name[i], name)) known = 1;
+  if (!known && t->n < 32) {
     const char *old = var_get(name);
-    t->name[t->n] = name;
+    t->name[t->n] = st_strdup(name);
     t->existed[t->n] = old != NULL || var_flags(name);
     t->value[t->n] = old ? strdup(old) : NULL;
-    t->flags[t->n] = var_flags(name);
     t->n++;
-    var_set(name, eq + 1, 0);
   }
+  return var_set(name, value, 0);
 }
 
-static void temp_restore(struct tempvars *t) {
+static void temp_done(struct tempvars *t) {
   for (int i = t->n - 1; i >= 0; i--) {
-    if (!t->existed[i]) var_unset(t->name[i]);
-    else {
-      if (t->value[i]) var_set(t->name[i], t->value[i], 0);
-      free(t->value[i]);
+    if (!t->keep) {
+      if (!t->existed[i]) var_unset(t->name[i]);
+      else if (t->value[i]) var_set(t->name[i], t->value[i], 0);
     }
+    free(t->value[i]);
   }
+  t->n = 0;
 }
 
-/* Expands a simple command's words. Returns -1 on an expansion error. */
-static int expand_cmd(node *n, strlist *args, strlist *assigns) {
+/* Expands a simple command's words and makes its assignments. Returns -1 on an expansion error. */
+static int expand_cmd(node *n, strlist *args, strlist *assigns, struct tempvars *tv) {
   sh.cmdsubst_status = -1;
   for (word *w = n->args; w; w = w->next)
     if (expand_word(w->text, EX_FIELDS, args) < 0) return -1;
@@ -645,51 +646,56 @@ static int expand_cmd(node *n, strlist *args, strlist *assigns) {
     char *v = expand_one(w->text, EX_ASSIGN);
     if (!v) return -1;
     sl_add(assigns, v);
+    char *eq = strchr(v, '=');
+    if (temp_set(tv, st_strndup(v, (size_t)(eq - v)), eq + 1) < 0) return -1;
   }
   return 0;
 }
 
-static int builtin_needs_tty_stdin(void) { return 0; }
+static int run_simple2(node *n, int flags, const int *stdio, int bg, int32_t *pid_out, struct tempvars *tv);
 
 /* Runs a simple command with stdio fds (not yet applied: the command's redirections come on top).
    bg: start it in the background. */
 static int run_simple(node *n, int flags, const int *stdio, int bg, int32_t *pid_out) {
+  struct tempvars tv;
+  tv.n = tv.keep = 0;
+  int status = run_simple2(n, flags, stdio, bg, pid_out, &tv);
+  temp_done(&tv);
+  return status;
+}
+
+static int run_simple2(node *n, int flags, const int *stdio, int bg, int32_t *pid_out, struct tempvars *tv) {
   strlist args = {0}, assigns = {0};
   sh.lineno = n->lineno;
-  if (expand_cmd(n, &args, &assigns) < 0) return 2;
+  if (expand_cmd(n, &args, &assigns, tv) < 0) return 2;
   struct io io;
   io_init(&io);
   if (stdio)
     for (int i = 0; i < 3; i++) io.fds[i] = stdio[i];
   if (sh.opt_x) xtrace(args.v, &assigns);
+  int special = 0;
+  builtin_fn bi = args.n ? find_builtin(args.v[0], &special) : NULL;
+  if (args.n == 0 || (bi && special)) tv->keep = 1;
   if (io_redirect(&io, n->redirs) < 0) {
     io_close(&io);
-    return args.n && find_builtin(args.v[0], &(int){0}) == NULL ? 1 : 2;
+    return args.n && !bi ? 1 : 2;
   }
   int status = 0;
   if (args.n == 0) {
-    /* assignments only */
-    for (int i = 0; i < assigns.n; i++) {
-      char *eq = strchr(assigns.v[i], '=');
-      char *name = st_strndup(assigns.v[i], (size_t)(eq - assigns.v[i]));
-      if (var_set(name, eq + 1, 0) < 0) break;
-    }
     io_close(&io);
     return sh.cmdsubst_status >= 0 ? sh.cmdsubst_status : 0;
   }
   char *name = args.v[0];
-  int special = 0;
-  builtin_fn bi = find_builtin(name, &special);
   node *fn = special ? NULL : func_get(name);
   if (bg && (bi || fn)) {
     /* a builtin in the background: a new shell runs it */
+    tv->keep = 0;
     int fds[3] = {-1, io.fds[1], io.fds[2]};
     if (stdio || n->redirs) fds[0] = io.fds[0];
     int rc = spawn_subshell(n, fds, 1, pid_out);
     io_close(&io);
     return rc;
   }
-  (void)builtin_needs_tty_stdin;
   if (bi && !strcmp(name, "exec") && args.n == 1) {
     /* exec with only redirections: they stay */
     for (int i = 0; i < 3; i++)
@@ -707,29 +713,15 @@ static int run_simple(node *n, int flags, const int *stdio, int bg, int32_t *pid
       vfd[i] = keep;
     }
     io_close(&io);
-    for (int i = 0; i < assigns.n; i++) {
-      char *eq = strchr(assigns.v[i], '=');
-      var_set(st_strndup(assigns.v[i], (size_t)(eq - assigns.v[i])), eq + 1, 0);
-    }
     return 0;
   }
   if (bi || fn) {
-    struct tempvars tv;
-    if (special && bi) {
-      for (int i = 0; i < assigns.n; i++) {
-        char *eq = strchr(assigns.v[i], '=');
-        var_set(st_strndup(assigns.v[i], (size_t)(eq - assigns.v[i])), eq + 1, 0);
-      }
-      tv.n = 0;
-    } else temp_assign(&tv, &assigns);
     io_push(&io);
     if (fn) status = call_function(fn, args.n, args.v, flags);
     else status = bi(args.n, args.v);
     flush_out();
     io_pop(&io);
     io_close(&io);
-    temp_restore(&tv);
-    (void)flags;
     return status;
   }
   int32_t pid;

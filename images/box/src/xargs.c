@@ -34,17 +34,7 @@ static int run(char **cmd, int ncmd, char **args, size_t nargs, int trace) {
     for (int i = 0; i < ac; i++) fprintf(stderr, "%s%s", i ? " " : "", av[i]);
     fputc('\n', stderr);
   }
-  const char *name = base_name(av[0]);
-  int rc;
-  if (!find_applet(name)) {
-    warnx_("%s: No such file or directory", av[0]);
-    free(av);
-    return 127;
-  }
-  box_nested++;
-  rc = run_applet(name, ac, av);
-  box_nested--;
-  fflush(stdout);
+  int rc = run_command(ac, av);
   free(av);
   return rc;
 }
