@@ -135,7 +135,18 @@ export async function openBrowserEngine(options: BrowserEngineOptions): Promise<
     ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     ...(options.version !== undefined ? { version: options.version } : {}),
   });
-  if (db) buildCaches.set(engine, new IdbBuildCache(db));
+  if (db) {
+    buildCaches.set(engine, new IdbBuildCache(db));
+    // The engine's IndexedDB connection is its own: closing the engine closes it.
+    const closeEngine = engine.close.bind(engine);
+    engine.close = async () => {
+      try {
+        await closeEngine();
+      } finally {
+        db.close();
+      }
+    };
+  }
   return engine;
 }
 

@@ -72,6 +72,11 @@ export async function openBerthDatabase(name: string = DEFAULT_DATABASE_NAME): P
       db.createObjectStore('volumes', { keyPath: 'name' });
       db.createObjectStore('buildCache', { keyPath: 'key' });
     },
+    blocking(_current, _wanted, event) {
+      // Another connection wants to delete or upgrade the database (deleteBerthDatabase, a newer
+      // Berth in another tab): step aside instead of blocking it; this connection fails from now on.
+      (event.target as IDBDatabase).close();
+    },
   });
 }
 
