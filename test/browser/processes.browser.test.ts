@@ -116,6 +116,20 @@ describe.skipIf(skipAll)('berth_process in Chromium Web Workers', () => {
     );
   }, 60_000);
 
+  it('a page that is not cross-origin isolated has no SharedArrayBuffer: berth_process calls are NOSYS', async () => {
+    const plain = await page.context().newPage();
+    try {
+      await plain.goto(`${server.origin}/plain/test/browser/pages/processes.html`, { waitUntil: 'load' });
+      await plain.waitForFunction(() => window.berthReady === true, undefined, { timeout: 10_000 });
+      const r = await plain.evaluate(() => window.runProc(['ids']));
+      expect(r.crossOriginIsolated).toBe(false);
+      expect(r.stdout).toBe('getpid: errno 52\n');
+      expect(r.exitCode).toBe(1);
+    } finally {
+      await plain.close();
+    }
+  }, 60_000);
+
   it('interrupt(): the foreground child ends with 130, pid 1 gets EINTR once', async () => {
     const r = await runProc(['waitintr'], { interruptOnReady: true });
     expect(r.stdout).toBe(
