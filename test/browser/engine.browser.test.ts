@@ -310,6 +310,15 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
     expect(after.exitCode).toBe(0);
     expect(after.stdout).toBe(cli.stdout);
 
+    // The build cache is in the database too: the same build after the reload uses it for every step.
+    const rebuilt = await page!.evaluate(({ r, name }) => window.persistBuild(r, name), {
+      r: request,
+      name: db,
+    });
+    expect(rebuilt.imageId).toBe(cli.imageId);
+    expect(rebuilt.output.match(/ ---> Using cache/g) ?? []).toHaveLength(2);
+    expect(built.output).not.toContain('Using cache');
+
     // Another database is another state: nothing there.
     const other = await page!
       .evaluate((name) => window.persistRun(name, 'engine-test:1'), `${db}-other`)

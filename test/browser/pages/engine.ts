@@ -60,7 +60,7 @@ declare global {
     /** The same build from a memfs Volume (dist/browser/memfs.js's volumeFromFiles) instead of a plain object. */
     buildFromVolumeAndRun(request: BuildRunRequest): Promise<BuildRunResult>;
     /** Builds into the IndexedDB database `dbName` (persist) and closes the engine. */
-    persistBuild(request: BuildRunRequest, dbName: string): Promise<{ imageId: string }>;
+    persistBuild(request: BuildRunRequest, dbName: string): Promise<{ imageId: string; output: string }>;
     /** Opens the engine on `dbName` again (after a reload) and runs `image` from it. */
     persistRun(dbName: string, image: string): Promise<RunReport>;
     /** Loads `url` with loadFromUrl into an in-memory engine and runs `image`. */
@@ -127,13 +127,14 @@ window.persistBuild = async (request, dbName) => {
     persist: dbName,
     clock: { now: () => new Date(request.timeMs) },
   });
+  let output = '';
   try {
     const built = await bundled.buildFromFiles(engine, await contextFiles(request), {
       tags: request.tags,
       mtime: new Date(request.timeMs),
-      quiet: true,
+      output: (t) => void (output += t),
     });
-    return { imageId: built.imageId };
+    return { imageId: built.imageId, output };
   } finally {
     await engine.close();
   }
