@@ -60,7 +60,16 @@ void sh_error(const char *fmt, ...) {
   sh.status = 2;
 }
 
-void flush_out(void) { fflush(stdout); }
+/* Flushes builtins' output. A write to a pipe nobody reads any more ends the shell, or the subshell
+   running in it (a forked shell would die of SIGPIPE): 128 + 13. */
+void flush_out(void) {
+  if (fflush(stdout) == 0 || errno != EPIPE) return;
+  clearerr(stdout); /* musl drops the unwritten bytes of a failed write */
+  if (sh.skip != SKIP_EXIT) {
+    sh.skip = SKIP_EXIT;
+    sh.exitcode = 141;
+  }
+}
 
 int sh_isatty(int fd) { return isatty(fd); }
 

@@ -18,3 +18,7 @@ seq 5 | { read a; read b; echo "$a+$b"; cat; }
 printf 'x\ny\n' | grep -c .
 count=0; seq 5 | while read l; do count=$((count+1)); done; echo "count after pipe $count"
 seq 20 | tail -n 3 | head -n 1
+while true; do echo y; done | head -n 2
+nums() { i=0; while :; do echo $i; i=$((i + 1)); done; }; nums | head -n 3
+(while :; do printf 'z\n'; done) | head -n 1
+{ seq 3; echo after; } | tail -n 2
