@@ -27,7 +27,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** Docker's sizes: 1000-based, three significant digits (`36.7kB`, `1.2MB`). */
+/** Docker's sizes (units.HumanSize): 1000-based, four significant digits (`36.72kB`, `310.5kB`, `1.2MB`). */
 export function humanSize(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB'];
   let n = bytes;
@@ -36,7 +36,7 @@ export function humanSize(bytes: number): string {
     n /= 1000;
     u++;
   }
-  return `${u === 0 ? n : n.toPrecision(3).replace(/\.?0+$/, '')}${units[u]}`;
+  return `${Number(n.toPrecision(4))}${units[u]}`;
 }
 
 /** `sha256:0123456789ab` → `0123456789ab` (Docker's short ids). */

@@ -238,7 +238,7 @@ async function boot(): Promise<void> {
 
   await openProject(project);
   shell.start(
-    `Berth ${version} in your browser. Try \x1b[1mberth run hello\x1b[0m, or press Build and Run. Type \x1b[1mhelp\x1b[0m for more.\n`,
+    `Berth ${version} in your browser. Try \x1b[1mberth run hello\x1b[0m or \x1b[1mberth run -it box sh\x1b[0m, or press Build and Run. Type \x1b[1mhelp\x1b[0m for more.\n`,
   );
   buildButton.disabled = false;
   runButton.disabled = false;

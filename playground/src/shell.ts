@@ -39,11 +39,13 @@ const PROMPT_TEXT = 'berth:~$ ';
 
 const HELP = `Type berth commands as in a terminal with Docker:
   berth run hello             run the hello base image (built on first use)
+  berth run -it box sh        a shell in the box image (pipes, ls, grep, sed...; Ctrl-D leaves)
   berth run --rm -i box cat   a container reading what you type (Ctrl-D ends input)
   berth build -t app .        build the project in the editor
   berth images | ps -a | logs | diff | inspect | history | commit | rm | rmi | save -o f.tar
   berth --help, berth COMMAND --help
-Keys: Up/Down recall commands, Ctrl-C kills the running container, Ctrl-D ends its input.
+Keys: Up/Down recall commands; Ctrl-C kills the running container (with -t: interrupts its
+foreground command); Ctrl-D ends its input.
 Also here: ls, cat FILE, cd DIR, pwd, clear, help.
 `;
 
@@ -52,7 +54,8 @@ const encoder = new TextEncoder();
 export class Shell {
   private readonly history: string[] = [];
   private editor: LineEditor;
-  private running: { queue: InputQueue; interrupts: Set<() => void>; interrupted: boolean } | undefined;
+  private running:
+    { queue: InputQueue; interrupts: Set<() => void>; interrupted: boolean; tty: boolean } | undefined;
   private cwd = '/work';
   private idle: Promise<void> = Promise.resolve();
   private readonly idleListeners = new Set<(busy: boolean) => void>();
@@ -123,8 +126,10 @@ export class Shell {
           const running = this.running;
           if (running === undefined) return;
           // As a terminal does on INTR: what the program wrote but the screen has not shown yet is
-          // dropped, so the prompt comes back at once instead of after a flood's backlog.
-          running.interrupted = true;
+          // dropped, so the prompt comes back at once instead of after a flood's backlog. Only where
+          // Ctrl-C ends the container: with -t it interrupts the foreground command of a shell, which
+          // goes on writing (its next prompt must show).
+          if (!running.tty) running.interrupted = true;
           running.interrupts.forEach((f) => f());
         },
         eof: () => this.running?.queue.close(),
@@ -144,10 +149,13 @@ export class Shell {
   }
 
   private execute(line: string): Promise<void> {
-    const done = this.executeNow(line).finally(() => {
+    const term = this.deps.term;
+    const done = this.executeNow(line).finally(async () => {
       this.running = undefined;
       this.editor = this.promptEditor();
-      this.deps.term.write(PROMPT);
+      // Output that did not end its line (a shell left with Ctrl-D) would put our prompt after it.
+      await new Promise<void>((r) => term.write('', r));
+      term.write(term.buffer.active.cursorX > 0 ? `\r\n${PROMPT}` : PROMPT);
       for (const l of this.idleListeners) l(false);
     });
     this.idle = done.catch(() => undefined);
@@ -166,7 +174,9 @@ export class Shell {
       return;
     }
     if (words.length === 0) return;
-    this.running = { queue: new InputQueue(), interrupts: new Set(), interrupted: false };
+    // -t (alone or among short flags, -it) or --tty: the CLI interrupts instead of killing on Ctrl-C.
+    const tty = words.some((w) => w === '--tty' || w === '--tty=true' || /^-[a-zA-Z]*t[a-zA-Z]*$/.test(w));
+    this.running = { queue: new InputQueue(), interrupts: new Set(), interrupted: false, tty };
     this.editor = this.inputEditor();
     for (const l of this.idleListeners) l(true);
     const [command, ...args] = words as [string, ...string[]];

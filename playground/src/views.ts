@@ -26,6 +26,8 @@ export interface ViewDeps {
 }
 
 export class ImagesView {
+  private readonly renders = new Renders();
+
   constructor(
     private readonly root: HTMLElement,
     private readonly deps: ViewDeps,
@@ -33,6 +35,7 @@ export class ImagesView {
   ) {}
 
   async refresh(): Promise<void> {
+    const current = this.renders.begin();
     const engine = await this.deps.engine();
     const images = await engine.listImages();
     const containers = await engine.listContainers({ all: true });
@@ -60,6 +63,7 @@ export class ImagesView {
           h('button', { type: 'button', onclick: () => this.onPick(`container:${c.Id}`, 'files') }, 'Files'), ' ',
           h('button', { type: 'button', onclick: () => void this.deps.type(['berth', 'rm', '-f', c.Id.slice(0, 12)]) }, 'Remove'))), // prettier-ignore
     );
+    if (!current()) return;
     this.root.replaceChildren(
       h('h3', {}, 'Images'),
       rows.length === 0
@@ -95,9 +99,22 @@ function layerBox(step: LayerView, selected: boolean, onClick: () => void): HTML
   ); // prettier-ignore
 }
 
+/**
+ * Refreshes overlap (a command ends while the user picks another image): each render takes a ticket and
+ * only the latest one may touch the DOM, so a slow earlier render never paints over a newer one.
+ */
+class Renders {
+  private latest = 0;
+  begin(): () => boolean {
+    const ticket = ++this.latest;
+    return () => ticket === this.latest;
+  }
+}
+
 export class LayersView {
   private image: string | undefined;
   private selected: number | undefined;
+  private readonly renders = new Renders();
 
   constructor(
     private readonly root: HTMLElement,
@@ -111,12 +128,14 @@ export class LayersView {
   }
 
   async refresh(): Promise<void> {
+    const current = this.renders.begin();
     const engine = await this.deps.engine();
     const names = (await engine.listImages()).flatMap((i) => (i.RepoTags.length > 0 ? i.RepoTags : []));
-    if (this.image === undefined || !names.includes(this.image)) this.image ??= names[0];
+    if (this.image === undefined || !names.includes(this.image)) this.image = names[0];
     const select = h('select', { id: 'layers-image', onchange: (e) => void this.show((e.target as HTMLSelectElement).value) },
       names.map((n) => h('option', { value: n, selected: n === this.image }, n))); // prettier-ignore
     if (this.image === undefined) {
+      if (!current()) return;
       this.root.replaceChildren(h('p', { class: 'empty' }, 'No images yet.'));
       return;
     }
@@ -124,6 +143,7 @@ export class LayersView {
     try {
       layers = await imageLayers(engine, this.image);
     } catch (e) {
+      if (!current()) return;
       this.root.replaceChildren(
         h('div', { class: 'controls' }, select),
         h('p', { class: 'empty' }, String(e)),
@@ -139,6 +159,7 @@ export class LayersView {
         void this.refresh();
       })),
       h('div', { class: 'empty' }, 'base (scratch)')); // prettier-ignore
+    if (!current()) return;
     this.root.replaceChildren(
       h('div', { class: 'controls' }, h('label', {}, 'Image ', select),
         h('span', { class: 'mono' }, shortId(layers.id)), h('span', {}, `${layers.steps.filter((s) => !s.empty).length} layers, ${humanSize(total)} compressed`),
@@ -148,6 +169,7 @@ export class LayersView {
     const step = layers.steps.find((s) => s.layer === this.selected && s.digest !== undefined);
     if (step) {
       const entries = await layerEntries(engine, step.digest!);
+      if (!current()) return;
       detail.replaceChildren(
         h('h4', {}, `Layer ${step.layer}: ${instruction(step.createdBy)}`),
         h('p', { class: 'mono' }, `diff_id ${step.diffId ?? '?'}`),
@@ -163,6 +185,7 @@ export class FilesView {
   /** An image reference, or `container:ID`. */
   private source: string | undefined;
   private picked: string | undefined;
+  private readonly renders = new Renders();
 
   constructor(
     private readonly root: HTMLElement,
@@ -176,6 +199,7 @@ export class FilesView {
   }
 
   async refresh(): Promise<void> {
+    const current = this.renders.begin();
     const engine = await this.deps.engine();
     const images = (await engine.listImages()).flatMap((i) => i.RepoTags);
     const containers = await engine.listContainers({ all: true });
@@ -188,6 +212,7 @@ export class FilesView {
     const select = h('select', { id: 'files-source', onchange: (e) => void this.show((e.target as HTMLSelectElement).value) },
       sources.map((s) => h('option', { value: s.value, selected: s.value === this.source }, s.label))); // prettier-ignore
     if (this.source === undefined) {
+      if (!current()) return;
       this.root.replaceChildren(h('p', { class: 'empty' }, 'No images or containers yet.'));
       return;
     }
@@ -198,6 +223,7 @@ export class FilesView {
         const id = this.source.slice('container:'.length);
         const state = containers.find((c) => c.Id === id)?.State;
         if (state === 'running') {
+          if (!current()) return;
           this.root.replaceChildren(h('div', { class: 'controls' }, select), h('p', { class: 'empty' }, 'The container is running: its files show once it stops.')); // prettier-ignore
           return;
         }
@@ -207,6 +233,7 @@ export class FilesView {
         rows = await imageFiles(engine, layers);
       }
     } catch (e) {
+      if (!current()) return;
       this.root.replaceChildren(
         h('div', { class: 'controls' }, select),
         h('p', { class: 'empty' }, String(e)),
@@ -235,6 +262,7 @@ export class FilesView {
     };
     const counts = { A: 0, C: 0, D: 0 };
     for (const r of sorted) if (r.change) counts[r.change]++;
+    if (!current()) return;
     this.root.replaceChildren(
       h('div', { class: 'controls' }, h('label', {}, 'Show ', select),
         h('span', {}, `${sorted.length} paths`),

@@ -197,6 +197,36 @@ describe.skipIf(skipAll)('the playground in Chromium', () => {
     expect((await terminalText()).split('\n').at(-1)).toBe('berth:~$');
   });
 
+  it(
+    'gives a shell with berth run -it box sh: pipes, Ctrl-C interrupts its command, Ctrl-D leaves',
+    { timeout: 60_000 },
+    async () => {
+      await waitIdle();
+      const mark = (await terminalText()).length;
+      await typeLine('berth run -it --name shell box sh');
+      await waitForTerminal(/\n\$$/, mark, 30_000); // sh's prompt (the buffer's trailing blank is trimmed)
+      await page.keyboard.type('echo one two three | wc -w');
+      await page.keyboard.press('Enter');
+      await waitForTerminal(/wc -w\n3\n\$ ?$/, mark);
+      await page.keyboard.type('sleep 100');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(1000);
+      await page.keyboard.press('Control+C');
+      // The shell survives: its next prompt comes, and it runs the next command.
+      await waitForTerminal(/sleep 100\n\^C\n[\s\S]*\$ ?$/, mark, 15_000);
+      expect(await shellBusy()).toBe(true);
+      await page.keyboard.type('echo still here');
+      await page.keyboard.press('Enter');
+      await waitForTerminal(/still here\n\$ ?$/, mark);
+      await page.keyboard.press('Control+D');
+      await waitIdle(15_000);
+      expect((await terminalText()).split('\n').at(-1)).toBe('berth:~$');
+      expect(await command('berth ps -a --filter name=shell --format "{{.Status}}"')).toMatch(
+        /^Exited \(0\)/,
+      );
+    },
+  );
+
   it('kills a runaway container with Ctrl-C', { timeout: 60_000 }, async () => {
     // A project of our own, made the way a visitor would: the fixture module into the workspace, a
     // Dockerfile, then build and run from the terminal.
