@@ -48,6 +48,7 @@ import {
   PipeReader,
   PipeRing,
   PipeWriter,
+  REQUEST_DONE,
   REQUEST_IDLE,
   REQUEST_SENT,
   signalEvents,
@@ -356,8 +357,8 @@ class ChildRelay implements Waiter {
     Atomics.store(control, this.requestAt, REQUEST_SENT);
     Atomics.add(control, ATTENTION, 1);
     signalEvents(control);
-    while (Atomics.load(control, this.requestAt) === REQUEST_SENT) {
-      Atomics.wait(control, this.requestAt, REQUEST_SENT, 1000);
+    for (let state = REQUEST_SENT; state !== REQUEST_DONE; state = Atomics.load(control, this.requestAt)) {
+      Atomics.wait(control, this.requestAt, state, 1000);
       this.alive();
     }
     Atomics.store(control, this.requestAt, REQUEST_IDLE);

@@ -58,6 +58,7 @@ import {
   PipeReader,
   PipeRing,
   PipeWriter,
+  REQUEST_BUSY,
   REQUEST_DONE,
   REQUEST_IDLE,
   REQUEST_SENT,
@@ -181,8 +182,9 @@ export class Kernel implements Waiter {
       read: (max) =>
         this.interruptible(() => {
           for (;;) {
-            this.takeInterrupt();
             if (inner.ready(0)) return inner.read(max);
+            // Only a read that would block is interrupted (stdin given up front never is).
+            this.takeInterrupt();
             this.pause(STDIN_POLL_MS);
           }
         }),
@@ -325,6 +327,7 @@ export class Kernel implements Waiter {
         continue;
       }
       if (Atomics.load(this.control, slotIndex(slot, SLOT_REQUEST)) === REQUEST_SENT) {
+        Atomics.store(this.control, slotIndex(slot, SLOT_REQUEST), REQUEST_BUSY);
         p.ctl![CTL_RESULT] = this.handle(p);
         Atomics.store(this.control, slotIndex(slot, SLOT_REQUEST), REQUEST_DONE);
         Atomics.notify(this.control, slotIndex(slot, SLOT_REQUEST));

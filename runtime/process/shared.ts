@@ -58,6 +58,8 @@ export const STATE_KILLED = 4;
 export const REQUEST_IDLE = 0;
 export const REQUEST_SENT = 1;
 export const REQUEST_DONE = 2;
+/** The kernel is running the request (a nested serve() while it blocks must not take it again). */
+export const REQUEST_BUSY = 3;
 
 const PIPE_HEAD = 0;
 const PIPE_TAIL = 1;
