@@ -137,7 +137,7 @@ static int opened(struct io *io, int fd) {
 static int heredoc_fd(const char *body) {
   size_t n = strlen(body);
   int32_t p[2];
-  if (n < 4096 && berth_pipe(p) == 0) {
+  if (n < BERTH_PIPE_BUF && berth_pipe(p) == 0) {
     if (n) write(p[1], body, n);
     close(p[1]);
     return p[0];
