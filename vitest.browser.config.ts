@@ -15,6 +15,8 @@ const isolation = {
 
 export default defineConfig({
   server: { headers: isolation, host: '127.0.0.1' },
+  // Its own pre-bundled dependencies, apart from the Node runs' cache.
+  cacheDir: 'node_modules/.vite-inpage',
   test: {
     include: ['test/browser/inpage/**/*.inpage.ts'],
     testTimeout: 60_000,
