@@ -97,7 +97,8 @@ async function waitReady(): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 }
 
-describe.skipIf(skipAll)('the playground in Chromium', () => {
+// Generous limits: the tab builds and runs real images, on a 2-core machine that may be busy.
+describe.skipIf(skipAll)('the playground in Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`no Chromium at ${CHROMIUM}, and CI is set (.ci/run installs it)`);
     execFileSync(process.execPath, [join(repo, 'playground', 'build.mjs')], {
@@ -227,7 +228,7 @@ describe.skipIf(skipAll)('the playground in Chromium', () => {
     },
   );
 
-  it('kills a runaway container with Ctrl-C', { timeout: 60_000 }, async () => {
+  it('kills a runaway container with Ctrl-C', async () => {
     // A project of our own, made the way a visitor would: the fixture module into the workspace, a
     // Dockerfile, then build and run from the terminal.
     await page.evaluate(async () => {
@@ -312,7 +313,7 @@ describe.skipIf(skipAll)('the playground in Chromium', () => {
     },
   );
 
-  it('pictures the layers of an image built on a base image', { timeout: 60_000 }, async () => {
+  it('pictures the layers of an image built on a base image', async () => {
     await page.selectOption('#project-select', 'app');
     await page.waitForSelector('#file-list li[data-path="motd"]');
     expect(await page.locator('#tag').inputValue()).toBe('app');
@@ -345,7 +346,7 @@ describe.skipIf(skipAll)('the playground in Chromium', () => {
     expect(await page.locator('#file-preview pre').textContent()).toContain('comes from the app image');
   });
 
-  it('keeps the images across a reload (IndexedDB), and runs them', { timeout: 60_000 }, async () => {
+  it('keeps the images across a reload (IndexedDB), and runs them', async () => {
     await page.reload();
     await waitReady();
     await page.waitForSelector('#images-table tr[data-image="app:latest"]');
