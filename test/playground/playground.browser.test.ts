@@ -198,35 +198,29 @@ describe.skipIf(skipAll)('the playground in Chromium', { timeout: 90_000 }, () =
     expect((await terminalText()).split('\n').at(-1)).toBe('berth:~$');
   });
 
-  it(
-    'gives a shell with berth run -it box sh: pipes, Ctrl-C interrupts its command, Ctrl-D leaves',
-    { timeout: 60_000 },
-    async () => {
-      await waitIdle();
-      const mark = (await terminalText()).length;
-      await typeLine('berth run -it --name shell box sh');
-      await waitForTerminal(/\n\$$/, mark, 30_000); // sh's prompt (the buffer's trailing blank is trimmed)
-      await page.keyboard.type('echo one two three | wc -w');
-      await page.keyboard.press('Enter');
-      await waitForTerminal(/wc -w\n3\n\$ ?$/, mark);
-      await page.keyboard.type('sleep 100');
-      await page.keyboard.press('Enter');
-      await page.waitForTimeout(1000);
-      await page.keyboard.press('Control+C');
-      // The shell survives: its next prompt comes, and it runs the next command.
-      await waitForTerminal(/sleep 100\n\^C\n[\s\S]*\$ ?$/, mark, 15_000);
-      expect(await shellBusy()).toBe(true);
-      await page.keyboard.type('echo still here');
-      await page.keyboard.press('Enter');
-      await waitForTerminal(/still here\n\$ ?$/, mark);
-      await page.keyboard.press('Control+D');
-      await waitIdle(15_000);
-      expect((await terminalText()).split('\n').at(-1)).toBe('berth:~$');
-      expect(await command('berth ps -a --filter name=shell --format "{{.Status}}"')).toMatch(
-        /^Exited \(0\)/,
-      );
-    },
-  );
+  it('gives a shell with berth run -it box sh: pipes, Ctrl-C interrupts its command, Ctrl-D leaves', async () => {
+    await waitIdle();
+    const mark = (await terminalText()).length;
+    await typeLine('berth run -it --name shell box sh');
+    await waitForTerminal(/\n\$$/, mark, 30_000); // sh's prompt (the buffer's trailing blank is trimmed)
+    await page.keyboard.type('echo one two three | wc -w');
+    await page.keyboard.press('Enter');
+    await waitForTerminal(/wc -w\n3\n\$ ?$/, mark);
+    await page.keyboard.type('sleep 100');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1000);
+    await page.keyboard.press('Control+C');
+    // The shell survives: its next prompt comes, and it runs the next command.
+    await waitForTerminal(/sleep 100\n\^C\n[\s\S]*\$ ?$/, mark, 15_000);
+    expect(await shellBusy()).toBe(true);
+    await page.keyboard.type('echo still here');
+    await page.keyboard.press('Enter');
+    await waitForTerminal(/still here\n\$ ?$/, mark);
+    await page.keyboard.press('Control+D');
+    await waitIdle(15_000);
+    expect((await terminalText()).split('\n').at(-1)).toBe('berth:~$');
+    expect(await command('berth ps -a --filter name=shell --format "{{.Status}}"')).toMatch(/^Exited \(0\)/);
+  });
 
   it('kills a runaway container with Ctrl-C', async () => {
     // A project of our own, made the way a visitor would: the fixture module into the workspace, a
@@ -258,60 +252,50 @@ describe.skipIf(skipAll)('the playground in Chromium', { timeout: 90_000 }, () =
     expect(await command('berth ps -q')).toBe('');
   });
 
-  it(
-    'stops a flood of output with Ctrl-C and drops what was not shown yet',
-    { timeout: 90_000 },
-    async () => {
-      const mark = (await terminalText()).length;
-      await typeLine('berth run --rm box yes');
-      await waitForTerminal(/y\ny\ny\n/, mark, 30_000);
-      await page.keyboard.press('Control+C');
-      await waitIdle(15_000);
-      const text = await terminalSince(mark);
-      expect(text).toMatch(/\^C\nberth:~\$$/);
-      // Nothing of the flood after the interrupt.
-      expect(text.slice(text.lastIndexOf('^C'))).not.toContain('y\n');
-      expect(await command('echo-nothing')).toContain('command not found');
-    },
-  );
+  it('stops a flood of output with Ctrl-C and drops what was not shown yet', async () => {
+    const mark = (await terminalText()).length;
+    await typeLine('berth run --rm box yes');
+    await waitForTerminal(/y\ny\ny\n/, mark, 30_000);
+    await page.keyboard.press('Control+C');
+    await waitIdle(15_000);
+    const text = await terminalSince(mark);
+    expect(text).toMatch(/\^C\nberth:~\$$/);
+    // Nothing of the flood after the interrupt.
+    expect(text.slice(text.lastIndexOf('^C'))).not.toContain('y\n');
+    expect(await command('echo-nothing')).toContain('command not found');
+  });
 
-  it(
-    "shows each file's layer and a container's own changes in the file browser",
-    { timeout: 60_000 },
-    async () => {
-      await command('cd /work');
-      expect(await command('berth run --name shrinker box rm /bin/yes')).toBe('');
-      expect(await command('berth run --name maker box mkdir -p /data/logs')).toBe('');
-      await page.evaluate(async () => {
-        const pg = (window as unknown as { playground: { showTab(t: string): void } }).playground;
-        pg.showTab('files');
-      });
-      await page.selectOption('#files-source', { label: 'container shrinker (exited)' });
-      await page.waitForSelector('#files-table tr[data-path="/bin/yes"]');
-      const yes = page.locator('#files-table tr[data-path="/bin/yes"]');
-      expect(await yes.getAttribute('class')).toContain('D');
-      expect(await yes.locator('td').first().textContent()).toBe('D');
-      // Every box file comes from one of its two layers: box.wasm from the first COPY, the links from the second.
-      expect(await page.locator('#files-table tr[data-path="/bin/box"] .chip').textContent()).toMatch(
-        /^L0 COPY/,
-      );
-      expect(await page.locator('#files-table tr[data-path="/bin/cat"] .chip').textContent()).toMatch(
-        /^L1 COPY/,
-      );
-      expect(await page.locator('#change-counts').textContent()).toBe(
-        'changes: 0 added, 1 changed, 1 deleted',
-      );
+  it("shows each file's layer and a container's own changes in the file browser", async () => {
+    await command('cd /work');
+    expect(await command('berth run --name shrinker box rm /bin/yes')).toBe('');
+    expect(await command('berth run --name maker box mkdir -p /data/logs')).toBe('');
+    await page.evaluate(async () => {
+      const pg = (window as unknown as { playground: { showTab(t: string): void } }).playground;
+      pg.showTab('files');
+    });
+    await page.selectOption('#files-source', { label: 'container shrinker (exited)' });
+    await page.waitForSelector('#files-table tr[data-path="/bin/yes"]');
+    const yes = page.locator('#files-table tr[data-path="/bin/yes"]');
+    expect(await yes.getAttribute('class')).toContain('D');
+    expect(await yes.locator('td').first().textContent()).toBe('D');
+    // Every box file comes from one of its two layers: box.wasm from the first COPY, the links from the second.
+    expect(await page.locator('#files-table tr[data-path="/bin/box"] .chip').textContent()).toMatch(
+      /^L0 COPY/,
+    );
+    expect(await page.locator('#files-table tr[data-path="/bin/cat"] .chip').textContent()).toMatch(
+      /^L1 COPY/,
+    );
+    expect(await page.locator('#change-counts').textContent()).toBe('changes: 0 added, 1 changed, 1 deleted');
 
-      await page.selectOption('#files-source', { label: 'container maker (exited)' });
-      await page.waitForSelector('#files-table tr[data-path="/data/logs"]');
-      expect(await page.locator('#files-table tr[data-path="/data"]').getAttribute('class')).toContain('A');
-      expect(await page.locator('#files-table tr[data-path="/data/logs"] .chip').textContent()).toBe(
-        'container',
-      );
-      await page.click('#files-table tr[data-path="/bin/box"]');
-      expect(await page.locator('#file-preview').textContent()).toContain('a WebAssembly module');
-    },
-  );
+    await page.selectOption('#files-source', { label: 'container maker (exited)' });
+    await page.waitForSelector('#files-table tr[data-path="/data/logs"]');
+    expect(await page.locator('#files-table tr[data-path="/data"]').getAttribute('class')).toContain('A');
+    expect(await page.locator('#files-table tr[data-path="/data/logs"] .chip').textContent()).toBe(
+      'container',
+    );
+    await page.click('#files-table tr[data-path="/bin/box"]');
+    expect(await page.locator('#file-preview').textContent()).toContain('a WebAssembly module');
+  });
 
   it('pictures the layers of an image built on a base image', async () => {
     await page.selectOption('#project-select', 'app');
