@@ -6,7 +6,7 @@
  * and GNU coreutils agree on them) and avoid what the two shells do differently on purpose (dash's echo
  * interprets backslashes; box's is GNU's): see images/box/README.md.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,34 @@ describe('sh invocation', () => {
     expect(r.stderr).toContain('$ ');
     expect(r.stderr).toContain('box> ');
     expect(r.code).toBe(1);
+  }, 60_000);
+
+  it('Ctrl-C (SIGINT to berth run -it) ends the running program; the shell shows a new prompt', async () => {
+    const child = spawn(process.execPath, [BERTH, 'run', '--rm', '-i', '-t', IMAGE, 'sh', '-i'], {
+      env: { ...process.env, BERTH_ROOT: state },
+    });
+    let out = '';
+    let err = '';
+    let interrupted = false;
+    let resumed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!interrupted && out.includes('started')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      // the fresh prompt after the interrupted line
+      if (interrupted && !resumed && /\n\$ $/.test(err)) {
+        resumed = true;
+        child.stdin.write('echo "next $?"\nexit 7\n');
+      }
+    });
+    child.stdin.write('echo started; sleep 60; echo after\n');
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    expect({ out, code }, err).toEqual({ out: 'started\nnext 130\n', code: 7 });
   }, 60_000);
 
   it('is the image command: sh is /bin/sh and the default CMD', () => {

@@ -592,6 +592,15 @@ static int bi_read(int argc, char **argv) {
   for (;;) {
     char c;
     ssize_t r = read(0, &c, 1);
+    if (r < 0 && errno == EINTR) {
+      /* Ctrl-C while reading the terminal */
+      free(line);
+      free(quoted);
+      if (sh.interactive) fputc('\n', stderr);
+      sh.skip = SKIP_ERROR;
+      sh.exitcode = 130;
+      return 130;
+    }
     if (r <= 0) {
       eof = 1;
       break;

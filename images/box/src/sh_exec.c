@@ -458,32 +458,35 @@ static int interrupted;
 
 int sh_wait_pid(int pid, int *status) {
   int32_t got, st;
+  int intr = 0;
   flush_out();
   for (;;) {
     int rc = berth_wait(pid, 0, &got, &st);
+    if (rc == BE_INTR) {
+      /* Ctrl-C: the host has ended the foreground children; wait again for their 130 */
+      intr = interrupted = 1;
+      continue;
+    }
     if (rc == 0) {
       *status = st;
       for (int i = 0; i < nbg_jobs; i++)
         if (bg_jobs[i] == got) bg_jobs[i] = bg_jobs[--nbg_jobs];
-      return 0;
+      return intr ? -1 : 0;
     }
-    if (rc == BE_INTR) {
-      interrupted = 1;
-      *status = 130;
-      return -1;
-    }
-    *status = 127;
-    return 0;
+    *status = intr ? 130 : 127;
+    return intr ? -1 : 0;
   }
 }
 
 static int wait_fg(int pid) {
   int status;
   if (sh_wait_pid(pid, &status) < 0) {
-    /* Ctrl-C: the foreground program is gone; abandon the rest of the command line */
+    /* Ctrl-C: abandon the rest of the command line (an interactive shell shows a new prompt; a
+       script ends, as a shell killed by SIGINT would) */
     if (sh.interactive) fputc('\n', stderr);
     sh.skip = SKIP_ERROR;
     sh.exitcode = 130;
+    status = 130;
   }
   return status;
 }
@@ -776,6 +779,7 @@ static int stage_is_program(node *n) {
 }
 
 static int eval_pipe(node *n, int flags) {
+  interrupted = 0;
   int k = 0;
   for (node *c = n->a; c; c = c->next) k++;
   node **stage = st_alloc(sizeof *stage * (size_t)k);
@@ -845,9 +849,9 @@ static int eval_pipe(node *n, int flags) {
     int st = wait_fg(pids[i]);
     if (i == k - 1) last_status = st;
     if (sh.skip == SKIP_ERROR && interrupted) {
-      /* Ctrl-C: reap the others without waiting for them */
+      /* Ctrl-C ended every foreground stage: reap the rest */
       for (int j = i + 1; j < k; j++)
-        if (pids[j]) berth_kill(pids[j], 2), sh_wait_pid(pids[j], &st);
+        if (pids[j]) sh_wait_pid(pids[j], &st);
       break;
     }
   }
