@@ -8,6 +8,7 @@ import type { Namespace } from '../../runtime/fs/Namespace';
 import type { FsNode } from '../../runtime/fs/types';
 import type { RunResult } from '../../runtime/process/runInThread';
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '../../runtime/wasi/defs';
+import { importsBerthProcess } from '../../runtime/wasi/Preview1';
 import { EngineError } from './errors';
 import { check, readFile, splitPath, writeFile } from './fsCopy';
 
@@ -178,6 +179,18 @@ function copyBack(ns: Namespace, memfs: WasmerFs, before: Copied, warnings: stri
 }
 
 export async function runWithWasmer(options: WasmerRunOptions): Promise<WasmerRunResult> {
+  if (importsBerthProcess(options.module)) {
+    // @wasmer/wasi has no way to start processes (and fails on a module that imports more than WASI).
+    const message =
+      'the module imports berth_process (it starts processes, like sh): --runtime wasmer cannot run it; ' +
+      "use Berth's own runtime (the default)";
+    return {
+      result: { exitCode: null, reason: 'error', message },
+      stdout: new Uint8Array(0),
+      stderr: new Uint8Array(0),
+      warnings: [],
+    };
+  }
   const lib = await loadWasmer();
   const env: Record<string, string> = {};
   for (const kv of options.env) {
