@@ -265,6 +265,11 @@ export class Shell {
         };
       },
       writeFile: async (p, data) => workspace.writeFile(abs(p), data),
+      readStream: (p) => ({
+        async *[Symbol.asyncIterator]() {
+          yield await workspace.readFile(abs(p));
+        },
+      }),
       stdoutIsTTY: true,
       cwd: this.cwd,
       openBuildContext: async (p) => {
