@@ -67,5 +67,9 @@ describe('processes through the berth binary', () => {
     expect(pipe.stdout).toBe('3000000 bytes\n');
     const status = await berth(state, ['run', '--rm', 'proc-test', 'run', 'proc', 'exit', '7']);
     expect(status.code, status.stderr).toBe(7);
+    // @wasmer/wasi cannot start processes: the run is refused, saying why.
+    const wasmer = await berth(state, ['run', '--rm', '--runtime', 'wasmer', 'proc-test', 'ids']);
+    expect(wasmer.code).toBe(125);
+    expect(wasmer.stderr).toContain('imports berth_process');
   });
 });
