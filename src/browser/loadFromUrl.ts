@@ -6,6 +6,8 @@
  */
 import type { Engine } from '../engine/Engine';
 import { EngineError } from '../engine/errors';
+import { danglingReference } from '../engine/images';
+import { resolveImage } from '../image/resolveImage';
 import { familiarName, parseReference } from '../oci/reference';
 import type { TransferFs } from '../transfer/fs';
 import { importOciLayout } from '../transfer/import';
@@ -133,7 +135,20 @@ export async function loadFromUrl(
   }
   const lines: string[] = [];
   for (const image of result.images) {
-    if (image.names.length === 0) lines.push(`Loaded image ID: ${image.target.digest}`);
+    if (image.names.length === 0) {
+      // As `docker load` (Engine.loadImages): an image with no name is kept by a dangling record and
+      // reported by its ID; one for no platform Berth runs is reported by its root digest only.
+      const resolved = await resolveImage(host.content, image.target).catch(() => undefined);
+      if (resolved === undefined) {
+        lines.push(`Loaded image ID: ${image.target.digest}`);
+      } else {
+        await host.images.put(
+          danglingReference(resolved.manifestDescriptor.digest),
+          resolved.manifestDescriptor,
+        );
+        lines.push(`Loaded image ID: ${resolved.manifest.config.digest}`);
+      }
+    }
     for (const name of image.names) {
       const ref = parseReference(name);
       lines.push(

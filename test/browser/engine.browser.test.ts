@@ -347,6 +347,23 @@ describe.skipIf(skipAll)('the engine in a Chromium tab', () => {
       expect(loaded.stdout, url).toBe(cli.stdout);
     }
 
+    // A layout whose index.json names nothing: kept by its ID, as `docker load` keeps it.
+    cpSync(join(fixtures, 'layout'), join(fixtures, 'unnamed'), { recursive: true });
+    const unnamedIndex = JSON.parse(readFileSync(join(fixtures, 'unnamed', 'index.json'), 'utf8')) as {
+      manifests: { annotations?: Record<string, string> }[];
+    };
+    for (const m of unnamedIndex.manifests) delete m.annotations;
+    writeFileSync(join(fixtures, 'unnamed', 'index.json'), JSON.stringify(unnamedIndex));
+    const unnamed = await page!.evaluate(({ u, t }) => window.loadAndRun(u, t), {
+      u: '/fixtures/unnamed/',
+      t: cli.imageId,
+    });
+    expect(unnamed.lines).toEqual([`Loaded image ID: ${cli.imageId}`]);
+    expect(unnamed.stdout).toBe(cli.stdout);
+    expect(unnamed.imageId).toBe(cli.imageId);
+    expect(unnamed.tags).toEqual([]);
+    expect(unnamed.listed).toEqual([cli.imageId]);
+
     // A layout whose layer blob was changed on the server: the digest check refuses it, nothing is kept.
     cpSync(join(fixtures, 'layout'), join(fixtures, 'tampered'), { recursive: true });
     const index = JSON.parse(readFileSync(join(fixtures, 'layout', 'index.json'), 'utf8')) as {

@@ -42,6 +42,8 @@ export interface RunReport {
   imageId: string;
   /** Every tag in the store when the run happened. */
   tags: string[];
+  /** The IDs `images` lists (dangling images included). */
+  listed?: string[];
   stdout: string;
   exitCode: number;
   /** loadFromUrl's lines. */
@@ -155,7 +157,14 @@ window.loadAndRun = async (url, image, format) => {
   try {
     const lines = await bundled.loadFromUrl(engine, url, format ? { format } : {});
     const inspect = await engine.inspectImage(image);
-    return { lines, imageId: inspect.Id, tags: await tagsOf(engine), ...(await runImage(engine, image)) };
+    const listed = (await engine.listImages()).map((i) => i.Id);
+    return {
+      lines,
+      imageId: inspect.Id,
+      tags: await tagsOf(engine),
+      listed,
+      ...(await runImage(engine, image)),
+    };
   } finally {
     await engine.close();
   }
