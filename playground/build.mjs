@@ -59,7 +59,9 @@ function examples() {
     if (!lstatSync(dir).isDirectory() || !existsSync(join(dir, 'Dockerfile'))) continue;
     const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
     const description = /org\.opencontainers\.image\.description="([^"]*)"/.exec(dockerfile)?.[1] ?? '';
-    list.push({ name, description, entries: listTree(dir) });
+    // The OCI layout `npm run images` writes (images/oci/NAME/): the tab loads it instead of building.
+    const layout = existsSync(join(imagesDir, 'oci', name, 'index.json'));
+    list.push({ name, description, layout, entries: listTree(dir) });
   }
   return list;
 }

@@ -19,6 +19,8 @@ export interface ExampleEntry {
 export interface Example {
   name: string;
   description: string;
+  /** images/oci/NAME/ holds the image as an OCI layout (served at /images/oci/NAME/). */
+  layout?: boolean;
   entries: ExampleEntry[];
 }
 

@@ -3,10 +3,13 @@
  * page and its worker need them for SharedArrayBuffer), the right types, 127.0.0.1 only, nothing served
  * from outside its directories.
  */
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlaygroundServer, type PlaygroundServer } from '../../playground/server';
+import { playgroundTransferFs } from '../../playground/src/transferFs';
+import { Workspace } from '../../playground/src/workspace';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 let server: PlaygroundServer;
@@ -67,5 +70,37 @@ describe('playground server', () => {
       expect((await get(path)).status, path).toBe(404);
     }
     expect((await get('/', 'POST')).status).toBe(405);
+  });
+});
+
+describe('the terminal transfer directories (playground/src/transferFs.ts)', () => {
+  beforeAll(async () => {
+    server = await startPlaygroundServer({ root: repo });
+  });
+  afterAll(() => server.close());
+
+  it('reads /images/ from the server, read-only, and everything else from the workspace', async () => {
+    const ws = new Workspace();
+    const fs = playgroundTransferFs(new URL(`${server.origin}/`), ws);
+    const motd = readFileSync(resolve(repo, 'images', 'hello', 'motd'));
+    expect(Buffer.from(await fs.readFile('/images/hello/motd')).equals(motd)).toBe(true);
+    const chunks: Uint8Array[] = [];
+    for await (const c of fs.read('/images/hello/motd')) chunks.push(c);
+    expect(Buffer.concat(chunks).equals(motd)).toBe(true);
+    expect(await fs.size('/images/hello/motd')).toBe(motd.length);
+    expect(await fs.size('/images/hello/nothing')).toBeUndefined();
+    await expect(fs.readFile('/images/hello/nothing')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(fs.writeFile('/images/hello/motd', new Uint8Array(1))).rejects.toThrow(/read-only/);
+
+    await fs.mkdir('/work/out/blobs');
+    async function* twoChunks() {
+      yield new Uint8Array([1, 2]);
+      yield new Uint8Array([3]);
+    }
+    await fs.writeFile('/work/out/blobs/x', twoChunks());
+    expect(await fs.readFile('/work/out/blobs/x')).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await fs.readdir('/work/out')).toEqual(['blobs']);
+    expect(await fs.size('/work/out/blobs/x')).toBe(3);
+    await expect(fs.readdir('/work/none')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
