@@ -1,10 +1,18 @@
 #!/usr/bin/env node
-// The berth command: runs the bundle built by scripts/build.mjs.
+// The berth command: starts the CLI bundle built by scripts/build.mjs (dist/berth.cjs) through
+// dist/boot.cjs, which keeps V8's compiled code for it between runs (src/node/boot.ts).
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const bundle = new URL('../dist/berth.js', import.meta.url);
-if (!existsSync(bundle)) {
-  console.error('berth: dist/berth.js is missing: run npm install (or npm run build) first');
+const require = createRequire(import.meta.url);
+const bundle = fileURLToPath(new URL('../dist/berth.cjs', import.meta.url));
+const boot = fileURLToPath(new URL('../dist/boot.cjs', import.meta.url));
+if (!existsSync(bundle) || !existsSync(boot)) {
+  console.error('berth: dist/berth.cjs is missing: run npm install (or npm run build) first');
   process.exit(125);
 }
-await import(bundle.href);
+// The code cache holds what one kind of run compiled: the commands whose paths differ most keep their own.
+const command = process.argv[2];
+const cacheTag = command === 'run' || command === 'build' || command === 'wasm' ? command : 'other';
+require(boot).runBundle(bundle, cacheTag);

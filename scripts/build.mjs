@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles Berth with esbuild (run by `npm run build` and by npm's `prepare` on install):
-//   dist/berth.js            the CLI (src/node/bin.ts), for Node
+//   dist/berth.cjs           the CLI (src/node/bin.ts), for Node, started by dist/boot.cjs (src/node/boot.ts)
 //   dist/node-worker.js      the guest worker for Node (runtime/node/worker.ts)
 //   dist/browser/runtime.js  the runtime for pages (runtime/browser/index.ts)
 //   dist/browser/worker.js   the guest worker for pages (runtime/browser/worker.ts)
@@ -93,6 +93,17 @@ const requireBanner = {
 };
 
 const node = { ...common, platform: 'node', target: 'node20', banner: requireBanner };
+// The CLI is CommonJS so that boot.cjs can start it with V8's code cache (Node 20 caches no ES module);
+// import.meta.url becomes the bundle's own URL, and import() of the external @wasmer/wasi a require().
+const cli = {
+  ...common,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  define: { ...common.define, 'import.meta.url': '__berthModuleUrl' },
+  banner: { js: "const __berthModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
 // Node built-ins that browser-bound dependencies import, mapped to browser packages (no-node-builtins
 // resolves these names to the packages instead of refusing them):
 //   events → bare-events: tar-stream → streamx → events-universal requires 'events' outside Bare and
@@ -120,7 +131,8 @@ const memfsBuiltins = { ...memfsAlias, process: 'process/browser.js' };
 const bundles = [
   // @wasmer/wasi (~470 KB) is only for `--runtime wasmer`: load it from node_modules on demand instead of
   // making every berth command parse it.
-  { ...node, entryPoints: ['src/node/bin.ts'], outfile: 'dist/berth.js', external: ['@wasmer/wasi'] },
+  { ...cli, entryPoints: ['src/node/bin.ts'], outfile: 'dist/berth.cjs', external: ['@wasmer/wasi'] },
+  { ...cli, entryPoints: ['src/node/boot.ts'], outfile: 'dist/boot.cjs' },
   { ...node, entryPoints: ['runtime/node/worker.ts'], outfile: 'dist/node-worker.js' },
   {
     ...browser,

@@ -1,7 +1,7 @@
 /**
- * The berth executable for Node (bundled to dist/berth.js, started by bin/berth.js): wires the
- * host-neutral CLI to this process's arguments, stdio, filesystem, worker threads and the engine on the
- * state root ($BERTH_ROOT, else ~/.local/share/berth).
+ * The berth executable for Node (bundled to dist/berth.cjs, started by bin/berth.js through
+ * dist/boot.cjs): wires the host-neutral CLI to this process's arguments, stdio, filesystem, worker
+ * threads and the engine on the state root ($BERTH_ROOT, else ~/.local/share/berth).
  */
 import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -71,42 +71,51 @@ async function createFile(path: string): Promise<FileSink> {
 
 const workerHost = new NodeWorkerHost();
 
-const code = await main({
-  argv: process.argv.slice(2),
-  // A promise while the pipe is full: the guest is held back instead of our memory filling up.
-  stdout: (chunk) => writeOrDrain(process.stdout, chunk),
-  stderr: (chunk) => writeOrDrain(process.stderr, chunk),
-  // Read lazily: only a run that needs stdin opens it.
-  get stdin() {
-    return process.stdin;
-  },
-  env: process.env,
-  readFile: async (path) => new Uint8Array(await readFile(path)),
-  resolveHostDir,
-  workerHost,
-  version,
-  openEngine: () => Engine.open(nodeEngineHost({ env: process.env, workerHost }), { version }),
-  readStream: (path) => createReadStream(path),
-  createFile,
-  writeFile: (path, data) => writeFile(path, data),
-  stdoutIsTTY: process.stdout.isTTY === true,
-  cwd: process.cwd(),
-  openBuildContext: (path) => hostBuildContext(path),
-  buildCache: async () => new DiskBuildCache({ root: stateRoot(process.env) }),
-  onInterrupt: (handler) => {
-    process.on('SIGINT', handler);
-    return () => process.off('SIGINT', handler);
-  },
-  baseImageContext: (name) => {
-    // dist/berth.js lives one level below the package root, beside images/.
-    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'images', name);
-    return /^[a-z0-9-]+$/.test(name) && existsSync(join(dir, 'Dockerfile')) ? dir : undefined;
-  },
-  hostPlatform: `${process.platform}/${process.arch}`,
-  jsRuntime: `node ${process.version}`,
-});
+/** The installed package: the bundle is dist/berth.cjs, one level below it, beside images/. */
+function packageRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..');
+}
 
-// Let pending output reach the terminal or pipe before leaving.
-await new Promise<void>((done) => process.stdout.write('', () => done()));
-await new Promise<void>((done) => process.stderr.write('', () => done()));
-process.exit(code);
+async function runBerth(): Promise<never> {
+  const code = await main({
+    argv: process.argv.slice(2),
+    // A promise while the pipe is full: the guest is held back instead of our memory filling up.
+    stdout: (chunk) => writeOrDrain(process.stdout, chunk),
+    stderr: (chunk) => writeOrDrain(process.stderr, chunk),
+    // Read lazily: only a run that needs stdin opens it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    readFile: async (path) => new Uint8Array(await readFile(path)),
+    resolveHostDir,
+    workerHost,
+    version,
+    openEngine: () => Engine.open(nodeEngineHost({ env: process.env, workerHost }), { version }),
+    readStream: (path) => createReadStream(path),
+    createFile,
+    writeFile: (path, data) => writeFile(path, data),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    cwd: process.cwd(),
+    openBuildContext: (path) => hostBuildContext(path),
+    buildCache: async () => new DiskBuildCache({ root: stateRoot(process.env) }),
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
+    baseImageContext: (name) => {
+      const dir = join(packageRoot(), 'images', name);
+      return /^[a-z0-9-]+$/.test(name) && existsSync(join(dir, 'Dockerfile')) ? dir : undefined;
+    },
+    hostPlatform: `${process.platform}/${process.arch}`,
+    jsRuntime: `node ${process.version}`,
+  });
+
+  // Let pending output reach the terminal or pipe before leaving.
+  await new Promise<void>((done) => process.stdout.write('', () => done()));
+  await new Promise<void>((done) => process.stderr.write('', () => done()));
+  process.exit(code);
+}
+
+// Not a top-level await: the bundle is CommonJS, so that its compiled code can be cached (boot.ts).
+void runBerth();

@@ -1,0 +1,85 @@
+/**
+ * Starts a CommonJS bundle (dist/berth.cjs, dist/node-worker.cjs) with V8's code cache, bundled to
+ * dist/boot.cjs. Compiling the 700 KB CLI bundle from source is most of what `berth --version` costs
+ * beyond Node itself; with the cache V8 deserializes the bytecode instead. Node 20 has no compile cache
+ * for ES modules (module.enableCompileCache() is Node 22), hence CommonJS through vm.Script.
+ *
+ * The cache lives beside the bundle (`<bundle>.<tag>.cache`), never in a shared directory: bytecode is
+ * code, so it gets the bundle's own trust. There is one per kind of run (`tag`: the command), holding the
+ * functions that kind of run compiled, so `berth --version` does not deserialize the builder. It is keyed
+ * by the bundle file and V8's version, because V8 itself only checks the source length (and its flags),
+ * and (re)written at the exit of a successful run, atomically, when it was missing or rejected; a
+ * read-only install simply runs without it.
+ */
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+/** What the cache file holds before the bytecode: a JSON header line. */
+interface CacheHeader {
+  /** Which bundle file (size, mtime, inode) and which V8 made it. */
+  key: string;
+}
+
+function readCache(path: string): { header: CacheHeader; data: Buffer } | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  const newline = bytes.indexOf(10);
+  if (newline < 0) return undefined;
+  try {
+    const header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as CacheHeader;
+    if (typeof header.key !== 'string') return undefined;
+    return { header, data: bytes.subarray(newline + 1) };
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(path: string, header: CacheHeader, data: Buffer): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), data]));
+    renameSync(tmp, path);
+  } catch {
+    // A read-only install, a full disk: the next run compiles from source, as without a cache.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+  }
+}
+
+/**
+ * Runs the CommonJS file `bundle` in this thread, as `require` would, through the code cache. `tag` names
+ * the kind of run (the command); anything but a plain word shares the cache `other`.
+ */
+export function runBundle(bundle: string, tag: string): void {
+  // Every build writes a new file: its size, mtime and inode tell bundles apart without hashing 700 KB.
+  // V8 checks its own flags; a run under other flags finds the cache rejected and rewrites it.
+  const { size, mtimeMs, ino } = statSync(bundle);
+  const key = `${size}:${mtimeMs}:${ino}:${process.versions.v8}:${process.arch}`;
+  const source = readFileSync(bundle, 'utf8');
+  const cachePath = `${bundle}.${/^[a-z][a-z-]{0,31}$/.test(tag) ? tag : 'other'}.cache`;
+  const cached = readCache(cachePath);
+  const usable = cached !== undefined && cached.header.key === key ? cached : undefined;
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    ...(usable ? { cachedData: usable.data } : {}),
+  });
+  if (usable === undefined || script.cachedDataRejected === true) {
+    // At exit, every function this run needed has been compiled: they all go into the cache. Only a run
+    // that succeeded writes one, so a mistyped command leaves no file behind.
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(cachePath, { key }, script.createCachedData());
+    });
+  }
+  const module = { exports: {} };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+}
