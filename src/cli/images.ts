@@ -1,14 +1,14 @@
 /**
  * The image commands: images (image ls), rmi, tag, history, image inspect, save, load, image prune.
- * `save` writes a `docker save` archive (OCI layout + manifest.json) and `load` reads one (or an OCI
- * layout tar), through src/transfer.
+ * `save` writes a `docker save` archive (OCI layout + manifest.json), or with podman's `--format` an OCI
+ * layout as a tar or a directory; `load` reads either archive, through src/transfer.
  */
 import type { Engine } from '../engine/Engine';
 import { danglingReference } from '../engine/images';
 import type { ImageDeleteItem, ImageHistoryItem, ImageListFilters, ImageSummary } from '../engine/types';
 import { resolveImage } from '../image/resolveImage';
 import { familiarName, parseReference } from '../oci/reference';
-import { exportDockerArchive } from '../transfer/export';
+import { exportDockerArchive, exportOciArchive, exportOciLayout } from '../transfer/export';
 import { importArchive } from '../transfer/import';
 import type { ExportSubject } from '../transfer/subjects';
 import { CliError, kindOf, type Ctx, type Handler } from './context';
@@ -154,23 +154,39 @@ async function saveSubject(engine: Engine, arg: string): Promise<ExportSubject> 
   return { target: inspected.Descriptor };
 }
 
+/** `save --format`, podman's names; docker's own `save` writes only the first. */
+const SAVE_FORMATS = ['docker-archive', 'oci-archive', 'oci-dir'] as const;
+
 const save: Handler = async (ctx, f) => {
-  const engine = await ctx.engine();
+  const format = f.string('format') ?? 'docker-archive';
+  if (!(SAVE_FORMATS as readonly string[]).includes(format)) {
+    throw new CliError(`berth: unknown save format "${format}": use ${SAVE_FORMATS.join(', ')}`);
+  }
   const output = f.string('output');
+  if (format === 'oci-dir' && (output === undefined || output === '-')) {
+    throw new CliError('berth: --format oci-dir writes a directory: name it with -o DIR');
+  }
   if ((output === undefined || output === '-') && ctx.host.stdoutIsTTY) {
     throw new CliError('berth: cowardly refusing to save to a terminal. Use the -o flag or redirect');
   }
+  const engine = await ctx.engine();
   const subjects: ExportSubject[] = [];
   for (const arg of f.args) subjects.push(await saveSubject(engine, arg));
   const { host } = engine;
-  await writeStream(
-    ctx,
-    output,
-    exportDockerArchive({ content: host.content, images: host.images }, subjects, {
-      hasher: host.hasher,
-      ...(host.gunzip ? { gunzip: host.gunzip } : {}),
-    }),
-  );
+  const stores = { content: host.content, images: host.images };
+  if (format === 'oci-dir') {
+    if (ctx.host.transferFs === undefined) throw new CliError('berth: this host cannot write directories');
+    await exportOciLayout(stores, subjects, { fs: ctx.host.transferFs, dir: output! });
+    return 0;
+  }
+  const archive =
+    format === 'oci-archive'
+      ? exportOciArchive(stores, subjects)
+      : exportDockerArchive(stores, subjects, {
+          hasher: host.hasher,
+          ...(host.gunzip ? { gunzip: host.gunzip } : {}),
+        });
+  await writeStream(ctx, output, archive);
   return 0;
 };
 

@@ -8,6 +8,7 @@ import type { WorkerHost } from '../../runtime/process/types';
 import type { BuildCache } from '../build/cache';
 import type { BuildContextSource } from '../build/context';
 import type { Engine } from '../engine/Engine';
+import type { TransferFs } from '../transfer/fs';
 import { CliError, EXIT_BERTH, EXIT_FAILURE, errorText, type Ctx, type Handler } from './context';
 import { ArgsError, checkArgs, commandHelp, FlagError, parseFlags } from './flags';
 import { GROUPS, groupHelp, rootHelp, SPECS, type CommandPath } from './specs';
@@ -73,6 +74,13 @@ export interface CliHost {
    * `berth run hello` works on a fresh install with no registry: the image is built on first use.
    */
   baseImageContext?(name: string): string | undefined;
+  /**
+   * The OCI layout directory shipped for one of the base images (images/oci/NAME), loaded instead of
+   * building it when present.
+   */
+  baseImageLayout?(name: string): string | undefined;
+  /** Directories on this host (`save --format oci-dir`, loading a base image's layout). */
+  transferFs?: TransferFs;
 }
 
 /** The whole `berth --help`. */

@@ -379,7 +379,10 @@ Format fields: .ID .Repository .Tag .Digest .CreatedSince .CreatedAt .Size .Cont
     summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
     aliases: ['image save'],
     minArgs: 1,
-    flags: [{ long: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' }],
+    flags: [
+      { long: 'output', short: 'o', type: 'string', help: 'Write to a file (a directory for oci-dir), instead of STDOUT' }, // prettier-ignore
+      { long: 'format', type: 'string', help: 'docker-archive (default), oci-archive (an OCI layout as a tar, layers as stored) or oci-dir (an OCI layout directory), as podman save' }, // prettier-ignore
+    ],
   },
   load: {
     path: 'load',

@@ -14,6 +14,7 @@ import { hostBuildContext } from './buildContext';
 import { DiskBuildCache } from './DiskBuildCache';
 import { nodeEngineHost } from './engineHost';
 import { stateRoot } from './stateRoot';
+import { nodeTransferFs } from './transferFs';
 
 declare const __BERTH_VERSION__: string | undefined;
 const version = typeof __BERTH_VERSION__ === 'string' ? __BERTH_VERSION__ : 'dev';
@@ -107,6 +108,11 @@ async function runBerth(): Promise<never> {
       const dir = join(packageRoot(), 'images', name);
       return /^[a-z0-9-]+$/.test(name) && existsSync(join(dir, 'Dockerfile')) ? dir : undefined;
     },
+    baseImageLayout: (name) => {
+      const dir = join(packageRoot(), 'images', 'oci', name);
+      return /^[a-z0-9-]+$/.test(name) && existsSync(join(dir, 'index.json')) ? dir : undefined;
+    },
+    transferFs: nodeTransferFs(),
     hostPlatform: `${process.platform}/${process.arch}`,
     jsRuntime: `node ${process.version}`,
   });

@@ -106,6 +106,39 @@ describe('images', () => {
     expect(bad.code).toBe(1);
   });
 
+  it('saves in the formats of podman save: an OCI layout as a tar or a directory, layers as stored', async () => {
+    const inspect = async (root: string, ref: string) =>
+      (await berth(root, ['image', 'inspect', '--format', '{{.Id}} {{json .RootFS.Layers}}', ref])).stdout;
+    const archive = join(host, 'tool-oci.tar');
+    expect((await b(['save', '--format', 'oci-archive', '-o', archive, 'tool'])).code).toBe(0);
+    const tar = readFileSync(archive).toString('latin1');
+    expect(tar).toContain('oci-layout');
+    expect(tar).not.toContain('manifest.json');
+    const fresh = freshRoot();
+    try {
+      expect(await berth(fresh, ['load', '-i', archive])).toMatchObject({
+        code: 0,
+        stdout: 'Loaded image: tool:latest\n',
+      });
+      expect(await inspect(fresh, 'tool')).toBe(await inspect(state, 'tool'));
+    } finally {
+      removeRoot(fresh);
+    }
+
+    const dir = join(host, 'tool-oci');
+    expect((await b(['save', '--format', 'oci-dir', '-o', dir, 'tool', 'hello'])).code).toBe(0);
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { annotations: Record<string, string> }[] }; // prettier-ignore
+    expect(index.manifests.map((m) => m.annotations['io.containerd.image.name']).sort()).toEqual([
+      'docker.io/library/hello:latest',
+      'docker.io/library/tool:latest',
+    ]);
+    expect(readFileSync(join(dir, 'oci-layout'), 'utf8')).toContain('"imageLayoutVersion":"1.0.0"');
+
+    expect(await b(['save', '--format', 'oci-dir', 'tool'])).toMatchObject({ code: 1, stderr: 'berth: --format oci-dir writes a directory: name it with -o DIR\n' }); // prettier-ignore
+    const unknown = await b(['save', '--format', 'zip', '-o', join(host, 'x'), 'tool']);
+    expect(unknown).toMatchObject({ code: 1, stderr: 'berth: unknown save format "zip": use docker-archive, oci-archive, oci-dir\n' }); // prettier-ignore
+  });
+
   it('prunes images', async () => {
     await berth(other, ['tag', 'hello', 'spare']);
     const r = await berth(other, ['image', 'prune', '-a', '-f']);

@@ -74,7 +74,11 @@ declare global {
      */
     bindMountRun(): Promise<{ cat: string; wrote: number; after: string; roExit: number; afterRo: string }>;
     /** Times `runs` runs of `image` on one engine (warm module cache after the first). */
-    timeRuns(request: BuildRunRequest, runs: number): Promise<{ buildMs: number; runMs: number[] }>;
+    timeRuns(
+      request: BuildRunRequest,
+      runs: number,
+      persist?: string,
+    ): Promise<{ buildMs: number; runMs: number[] }>;
     engineReady: boolean;
   }
 }
@@ -170,9 +174,13 @@ window.loadAndRun = async (url, image, format) => {
   }
 };
 
-window.timeRuns = async (request, runs) => {
+window.timeRuns = async (request, runs, persist) => {
   const api = await distModule<EngineModule>('engine.js');
-  const engine = await api.openBrowserEngine({ workerUrl, clock: { now: () => new Date(request.timeMs) } });
+  const engine = await api.openBrowserEngine({
+    workerUrl,
+    clock: { now: () => new Date(request.timeMs) },
+    ...(persist !== undefined ? { persist } : {}),
+  });
   try {
     const files = await contextFiles(request);
     const t0 = performance.now();
