@@ -62,8 +62,14 @@ void sh_error(const char *fmt, ...) {
 
 /* Flushes builtins' output. A write to a pipe nobody reads any more ends the shell, or the subshell
    running in it (a forked shell would die of SIGPIPE): 128 + 13. */
+static int null_slot[3]; /* the real fd 0/1/2 is a stand-in for /dev/null (see null_fd) */
+
 void flush_out(void) {
   if (fflush(stdout) == 0 || errno != EPIPE) return;
+  if (null_slot[1]) {
+    clearerr(stdout);
+    return;
+  }
   clearerr(stdout); /* musl drops the unwritten bytes of a failed write */
   if (sh.skip != SKIP_EXIT) {
     sh.skip = SKIP_EXIT;
@@ -96,10 +102,15 @@ int sh_dup2(int from, int to) {
 #endif
 }
 
+/* An open /dev/null where the image has none (an fd slot's value; -1 is closed). */
+#define FD_NULL (-3)
+
 /* the shell's fds 3..9 map to real fds (WASI's 3 and up are the preopened directories) */
 static int vfd[10] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
-/* An fd that reads EOF and swallows writes, for builtins whose stdio is closed or /dev/null. */
+/* An fd that reads EOF and swallows writes, for builtins whose stdio is closed or /dev/null. Without a
+   /dev/null in the image it is a pipe with its other end closed (writes fail with EPIPE, which
+   flush_out ignores there), and programs started meanwhile get Berth's null stdio (-1) instead. */
 static int null_fd(int for_write) {
   int fd = open("/dev/null", for_write ? O_WRONLY : O_RDONLY);
   if (fd >= 0) return fd;
@@ -114,12 +125,13 @@ struct io {
   int opened[16]; /* fds opened for it, closed after it */
   int nopened;
   int saved[10];  /* push: the real fds 0..2 (and vfd 3..9) before */
+  int saved_null[3];
   int pushed;
 };
 
 static void io_init(struct io *io) {
   memset(io, 0, sizeof *io);
-  for (int i = 0; i < 3; i++) io->fds[i] = i;
+  for (int i = 0; i < 3; i++) io->fds[i] = null_slot[i] ? FD_NULL : i;
   for (int i = 3; i < 10; i++) io->fds[i] = vfd[i];
 }
 
@@ -188,7 +200,7 @@ static int io_redirect(struct io *io, redir *r) {
         return -1;
       }
       int from = t[0] - '0';
-      if (io->fds[from] < 0 && from >= 3) {
+      if (io->fds[from] == -1 && from >= 3) {
         sh_warn("%d: Bad file descriptor", from);
         return -1;
       }
@@ -215,7 +227,7 @@ static int io_redirect(struct io *io, redir *r) {
     int fd = open(t, flags, 0666);
     if (fd < 0 && errno == ENOENT && !strcmp(t, "/dev/null")) {
       /* no /dev in the image: spawned programs get Berth's null stdio, builtins a null fd */
-      io->fds[r->fd] = -1;
+      io->fds[r->fd] = FD_NULL;
       continue;
     }
     if (fd < 0) {
@@ -235,12 +247,14 @@ static void io_push(struct io *io) {
   int tmp[3];
   for (int i = 0; i < 3; i++) {
     tmp[i] = -2;
-    if (io->fds[i] == i) continue;
+    if (io->fds[i] == i || (io->fds[i] < 0 && null_slot[i])) continue;
     tmp[i] = io->fds[i] >= 0 ? sh_dup(io->fds[i]) : null_fd(i != 0);
   }
   for (int i = 0; i < 3; i++) {
     io->saved[i] = -2;
+    io->saved_null[i] = null_slot[i];
     if (tmp[i] == -2) continue;
+    null_slot[i] = io->fds[i] < 0;
     io->saved[i] = sh_dup(i);
     if (tmp[i] >= 0) {
       sh_dup2(tmp[i], i);
@@ -258,6 +272,7 @@ static void io_pop(struct io *io) {
   if (!io->pushed) return;
   flush_out();
   for (int i = 0; i < 3; i++) {
+    null_slot[i] = io->saved_null[i];
     if (io->saved[i] == -2) continue;
     if (io->saved[i] >= 0) {
       sh_dup2(io->saved[i], i);
@@ -317,9 +332,9 @@ static int spawn_raw(const char *path, char **argv, char **envp, const int fds[3
   if (!cwd) cwd = strdup(pwd && *pwd == '/' ? pwd : "/");
   req.cwd = cwd;
   req.cwd_len = (uint32_t)strlen(cwd);
-  req.stdin_fd = fds[0];
-  req.stdout_fd = fds[1];
-  req.stderr_fd = fds[2];
+  req.stdin_fd = fds[0] < 0 ? -1 : fds[0];
+  req.stdout_fd = fds[1] < 0 ? -1 : fds[1];
+  req.stderr_fd = fds[2] < 0 ? -1 : fds[2];
   req.flags = bg ? BERTH_SPAWN_BACKGROUND : 0;
   flush_out();
   int rc = berth_spawn(&req, pid);
@@ -456,6 +471,34 @@ static int spawn_subshell(node *n, const int fds[3], int bg, int32_t *pid) {
 
 static int interrupted;
 
+/* What an in-process subshell must give back if `exec` redirects its stdio for good. */
+struct subsave {
+  int active;
+  int saved[3], vfd[10], null[3];
+};
+static struct subsave *cur_subsave;
+
+static void subsave_take(void) {
+  struct subsave *s = cur_subsave;
+  if (!s || s->active) return;
+  flush_out();
+  for (int i = 0; i < 3; i++) s->saved[i] = sh_dup(i), s->null[i] = null_slot[i];
+  for (int i = 3; i < 10; i++) s->vfd[i] = vfd[i];
+  s->active = 1;
+}
+
+static void subsave_give_back(struct subsave *s) {
+  if (!s->active) return;
+  flush_out();
+  for (int i = 0; i < 3; i++)
+    if (s->saved[i] >= 0) {
+      sh_dup2(s->saved[i], i);
+      close(s->saved[i]);
+      null_slot[i] = s->null[i];
+    }
+  for (int i = 3; i < 10; i++) vfd[i] = s->vfd[i];
+}
+
 int sh_wait_pid(int pid, int *status) {
   int32_t got, st;
   int intr = 0;
@@ -507,6 +550,8 @@ int run_subshell(node *n, int out_fd) {
     io_push(&io);
   }
   sh.subshell++;
+  struct subsave ss = {0}, *outer = cur_subsave;
+  cur_subsave = &ss;
   int status = eval(n, 0);
   if (sh.skip == SKIP_EXIT || sh.skip == SKIP_ERROR || sh.skip == SKIP_RETURN) status = sh.exitcode;
   sh.skip = SKIP_NONE;
@@ -514,6 +559,8 @@ int run_subshell(node *n, int out_fd) {
   run_exit_trap();
   sh.skip = SKIP_NONE;
   flush_out();
+  subsave_give_back(&ss);
+  cur_subsave = outer;
   io_pop(&io);
   sh.status = status;
   state_restore(saved);
@@ -709,19 +756,21 @@ static int run_simple2(node *n, int flags, const int *stdio, int bg, int32_t *pi
     return rc;
   }
   if (bi && !strcmp(name, "exec") && args.n == 1) {
-    /* exec with only redirections: they stay */
+    /* exec with only redirections: they stay (until the in-process subshell running this ends) */
+    subsave_take();
     for (int i = 0; i < 3; i++)
       if (io.fds[i] != i) {
         int fd = io.fds[i] >= 0 ? io.fds[i] : null_fd(i != 0);
         flush_out();
         sh_dup2(fd, i);
+        null_slot[i] = io.fds[i] < 0;
         if (io.fds[i] < 0 && fd >= 0) close(fd);
       }
     for (int i = 3; i < 10; i++) {
       if (io.fds[i] == vfd[i]) continue;
       /* keep what it points at open: a duplicate, since io_close closes what was opened */
-      int keep = io.fds[i] >= 0 ? sh_dup(io.fds[i]) : -1;
-      if (vfd[i] >= 0) close(vfd[i]);
+      int keep = io.fds[i] >= 0 ? sh_dup(io.fds[i]) : io.fds[i];
+      if (vfd[i] >= 0 && !cur_subsave) close(vfd[i]);
       vfd[i] = keep;
     }
     io_close(&io);
@@ -832,7 +881,12 @@ static int eval_pipe(node *n, int flags) {
     void *saved = state_save();
     io_push(&io);
     sh.subshell++;
+    struct subsave ss = {0}, *outer = cur_subsave;
+    cur_subsave = &ss;
     int st = eval(stage[here], 0);
+    flush_out();
+    subsave_give_back(&ss);
+    cur_subsave = outer;
     if (sh.skip == SKIP_EXIT || sh.skip == SKIP_ERROR || sh.skip == SKIP_RETURN) st = sh.exitcode;
     int intr = sh.skip == SKIP_ERROR && sh.exitcode == 130 && interrupted;
     sh.skip = SKIP_NONE;

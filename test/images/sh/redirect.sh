@@ -41,3 +41,7 @@ rm -f out.txt both.txt three.txt four.txt nonl.txt empty.txt f1 f2 f3
 ls out.txt 2>/dev/null || echo removed
 echo ok >&1
 echo "to missing dir" > nodir/x 2>/dev/null || echo "redirect failed $?"
+(exec >/dev/null; echo gone; ls /); echo "after exec in a subshell"
+x=$(exec 2>/dev/null; echo in; ls /nonexistent); echo "x=$x"
+exec 6>/dev/null; echo hidden >&6; echo "to fd 6 status $?"; exec 6>&-
+{ echo a; ls / >/dev/null; echo b; } > /dev/null; echo "group to null $?"
