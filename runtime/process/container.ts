@@ -15,8 +15,11 @@ import {
   endSlot,
   INTERRUPT,
   INTERRUPTIBLE,
+  MAX_PROCESSES,
   memoryInUse,
   signalEvents,
+  SLOT_FLAG_BACKGROUND,
+  SLOT_FLAGS,
   SLOT_PID,
   SLOT_STATE,
   slotIndex,
@@ -84,7 +87,16 @@ export class ContainerProcesses {
    * no foreground child, and pid 1 is computing or blocked elsewhere (the caller then stops it).
    */
   interrupt(): boolean {
-    const foreground = [...this.children.values()].filter((child) => !child.background);
+    // The process table is the truth (a child the kernel started may not have reached us yet).
+    const foreground: { slot: number; pid: number }[] = [];
+    for (let slot = 0; slot < MAX_PROCESSES - 1; slot++) {
+      const at = (field: number) => Atomics.load(this.control, slotIndex(slot, field));
+      if (at(SLOT_STATE) !== STATE_RUNNING || (at(SLOT_FLAGS) & SLOT_FLAG_BACKGROUND) !== 0) continue;
+      foreground.push({ slot, pid: at(SLOT_PID) });
+    }
+    // Nothing to interrupt: no foreground child, and pid 1 never waits for input or children (it is not
+    // a shell; the caller stops it instead). A shell between two calls gets the Ctrl-C pending: the job
+    // it is about to start ends at once, and its wait returns EINTR.
     if (foreground.length === 0 && Atomics.load(this.control, INTERRUPTIBLE) === 0) return false;
     // The flag first: pid 1 woken by a child's end must already see it (EINTR before the status).
     Atomics.store(this.control, INTERRUPT, 1);

@@ -63,6 +63,8 @@ import {
   REQUEST_IDLE,
   REQUEST_SENT,
   signalEvents,
+  SLOT_FLAG_BACKGROUND,
+  SLOT_FLAGS,
   SLOT_PID,
   SLOT_REQUEST,
   SLOT_STATE,
@@ -76,6 +78,8 @@ import {
 
 export const BERTH_SPAWN_BACKGROUND = 1;
 export const BERTH_WNOHANG = 1;
+/** Ctrl-C's signal: a foreground job it ends has status 130. */
+const SIGINT = 2;
 /** Signals are 0..64 (berth_kill); a killed process's status is 128 + sig. */
 const MAX_SIGNAL = 64;
 /** Longest `#!` line read, as Linux's BINPRM_BUF_SIZE. */
@@ -499,7 +503,16 @@ export class Kernel implements Waiter {
     this.procs.set(pid, p);
     Atomics.store(this.control, slotIndex(slot, SLOT_REQUEST), REQUEST_IDLE);
     Atomics.store(this.control, slotIndex(slot, SLOT_PID), pid);
+    Atomics.store(this.control, slotIndex(slot, SLOT_FLAGS), p.background ? SLOT_FLAG_BACKGROUND : 0);
     Atomics.store(this.control, slotIndex(slot, SLOT_STATE), STATE_RUNNING);
+    new DataView(mem.buffer, mem.byteOffset, mem.byteLength).setInt32(pidOut, pid, true);
+    if (!p.background && Atomics.load(this.control, INTERRUPT) !== 0) {
+      // Ctrl-C came while the shell was on its way to start this job: it ends as it starts (130), and
+      // the pending EINTR tells the shell at its wait.
+      Atomics.store(this.control, slotIndex(slot, SLOT_STATE), endedState(128 + SIGINT, true));
+      this.ended(p, 128 + SIGINT);
+      return W.ERRNO_SUCCESS;
+    }
     const module = program.bytes;
     this.opts.post(
       {
@@ -517,7 +530,6 @@ export class Kernel implements Waiter {
       },
       [module.buffer as ArrayBuffer],
     );
-    new DataView(mem.buffer, mem.byteOffset, mem.byteLength).setInt32(pidOut, pid, true);
     return W.ERRNO_SUCCESS;
   }
 
@@ -601,7 +613,9 @@ export class Kernel implements Waiter {
     try {
       return body();
     } finally {
-      Atomics.store(this.control, INTERRUPTIBLE, 0);
+      // 2: not now, but pid 1 is a program that waits for input or children (a shell), so a Ctrl-C
+      // while it is between two calls is still for it (see ContainerProcesses.interrupt).
+      Atomics.store(this.control, INTERRUPTIBLE, 2);
     }
   }
 

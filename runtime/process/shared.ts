@@ -11,11 +11,11 @@
  *              kernel compares it with the value it last served at every syscall entry (one Atomics.load).
  *   INTERRUPT  set by the host on Ctrl-C; the next blocking berth_wait / stdin read of pid 1 takes it
  *              and returns EINTR.
- *   INTERRUPTIBLE 1 while pid 1 blocks in berth_wait or a stdin read: the host delivers Ctrl-C as EINTR
+ *   INTERRUPTIBLE 1 while pid 1 blocks in berth_wait or a stdin read, 2 once it has (a shell): the host delivers Ctrl-C as EINTR
  *              only then, and otherwise says there was nothing to interrupt (the CLI then stops the
  *              container, as a terminal's INTR ends a program that is not a shell).
  *   INIT_MEMORY pid 1's memory size at its last syscall.
- *   slots      MAX_PROCESSES x SLOT_INTS: STATE, PID, REQUEST, MEMORY of each child process. MEMORY is
+ *   slots      MAX_PROCESSES x SLOT_INTS: STATE, PID, REQUEST, MEMORY, FLAGS of each child process. MEMORY is
  *              the child's memory size at its last syscall; the host sums them for the container's
  *              memory limit (memoryInUse).
  *
@@ -43,11 +43,15 @@ export const INTERRUPT = 2;
 export const INIT_MEMORY = 3;
 export const INTERRUPTIBLE = 4;
 const HEADER_INTS = 8;
-const SLOT_INTS = 4;
+const SLOT_INTS = 5;
 export const SLOT_STATE = 0;
 export const SLOT_PID = 1;
 export const SLOT_REQUEST = 2;
 export const SLOT_MEMORY = 3;
+/** SLOT_FLAG_*: set by the kernel before the slot turns RUNNING. */
+export const SLOT_FLAGS = 4;
+/** Started with BERTH_SPAWN_BACKGROUND (or by a background process): Ctrl-C does not end it. */
+export const SLOT_FLAG_BACKGROUND = 1;
 
 export const STATE_FREE = 0;
 export const STATE_RUNNING = 1;
