@@ -264,6 +264,24 @@ describe('berth_process in Node workers', () => {
     expect(r.stdout()).toBe('ready\nread: -1 errno 27 (EINTR)\n');
   });
 
+  it('interrupt(): a shell between two calls gets it pending: the job it starts next ends at once', async () => {
+    const r = start(['lateintr'], { stdin: 'stream' });
+    r.proc.stdin!.write('go\n');
+    await expect.poll(r.stdout, { timeout: 20_000 }).toBe('ready\n');
+    // pid 1 computes now (no call), and has no child yet; it has read stdin before, so it is a shell.
+    expect(r.proc.interrupt()).toBe(true);
+    expect((await r.proc.wait()).exitCode).toBe(0);
+    expect(r.stdout()).toBe('ready\nfirst wait: errno 27\nsecond wait: errno 0 status 130\n');
+  });
+
+  it('interrupt() of a program that never waits for input or children does nothing (the caller stops it)', async () => {
+    const r = start(['spin']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.proc.interrupt()).toBe(false);
+    r.proc.kill();
+    expect((await r.proc.wait()).reason).toBe('killed');
+  });
+
   it('a guest without berth_process has nothing to interrupt', async () => {
     const hello = new Uint8Array(readFileSync(join(repo, 'test/wasi/wasm/hello.wasm')));
     const proc = spawn(pool, { module: hello, args: ['hello'] });
