@@ -2,6 +2,7 @@
    symlink), or the first argument when called as box: `box ls -l`. `box --list` names them all. */
 #include "lib.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -158,6 +159,6 @@ int main(int argc, char **argv) {
     }
   }
   int rc = run_applet(name, argc, argv);
-  if (fflush(stdout) != 0 && rc == 0) rc = 1;
+  if (fflush(stdout) != 0 && rc == 0) rc = errno == EPIPE ? 141 : 1;
   return rc;
 }
