@@ -14,6 +14,7 @@ import type { WorkerHost } from '../../runtime/process/types';
 import type { BuildCache } from '../../src/build/cache';
 import { main, type CliHost, type FileSink } from '../../src/cli/main';
 import type { Engine } from '../../src/engine/Engine';
+import type { TransferFs } from '../../src/transfer/fs';
 import { CommandLineError, quoteWord, splitWords } from './commandLine';
 import { InputQueue } from './inputQueue';
 import { LineEditor } from './lineEditor';
@@ -26,8 +27,12 @@ export interface ShellDeps {
   engine(): Promise<Engine>;
   buildCache: BuildCache;
   version: string;
-  /** Makes sure the base image context for `name` is in the workspace; its path, or undefined. */
+  /** The build context of base image `name` (a workspace path, filled by loadBaseImage), or undefined. */
   baseImage(name: string): string | undefined;
+  /** The OCI layout of base image `name` (a /images/oci/ path the transfer directories serve), or undefined. */
+  baseImageLayout(name: string): string | undefined;
+  /** Directories for image transfers: layouts over HTTP, the rest in the workspace. */
+  transferFs: TransferFs;
   loadBaseImage(path: string): Promise<void>;
   /** After every command: the page refreshes its image and container lists. */
   afterCommand(argv: readonly string[], status: number): void;
@@ -101,6 +106,13 @@ export class Shell {
     if (this.history.at(-1) !== line) this.history.push(line);
     this.deps.term.write('\r\n');
     await this.execute(line);
+  }
+
+  /** A line for the visitor above the prompt (what a button does besides typing a command). */
+  note(text: string): void {
+    const term = this.deps.term;
+    if (this.running !== undefined) term.write(`${text}\n`);
+    else term.write(`\r\x1b[K${text}\r\n${PROMPT}${this.editor.pending}`);
   }
 
   private promptEditor(): LineEditor {
@@ -283,6 +295,8 @@ export class Shell {
         return () => running.interrupts.delete(handler);
       },
       baseImageContext: (name) => deps.baseImage(name),
+      baseImageLayout: (name) => deps.baseImageLayout(name),
+      transferFs: deps.transferFs,
       hostPlatform: 'browser/wasm',
       jsRuntime: typeof navigator !== 'undefined' ? navigator.userAgent : 'browser',
     };
