@@ -24,7 +24,15 @@ export {
   type UnionFileSystemOptions,
 } from './fs/UnionFileSystem';
 
-export { Preview1, type Preview1Options } from './wasi/Preview1';
+export {
+  BERTH_PROCESS_FUNCTIONS,
+  importsBerthProcess,
+  Preview1,
+  unsupportedProcessImports,
+  type Preview1Options,
+  type WasiImports,
+} from './wasi/Preview1';
+export { MAX_PIPES, MAX_PROCESSES, PIPE_BUF } from './process/shared';
 export { ProcExit, WasiKill, type InputStream, type OutputStream, type WasiClock } from './wasi/host';
 
 export { runInThread, runInThreadSync, type GuestOptions, type RunResult } from './process/runInThread';
