@@ -315,6 +315,16 @@ describe('berth_process in Node workers', () => {
     expect(statSync(ticks).size).toBe(size);
   });
 
+  it('a cooperative stop reaches pid 1 blocked in wait: the run ends inside its worker, its root comes back', async () => {
+    const r = start(['run', 'proc', 'sleep', '100000'], { returnRoot: true });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    r.proc.kill('stop', { graceMs: 20_000 });
+    const result = await r.proc.wait();
+    expect(result.reason).toBe('killed');
+    // Ended by pid 1 itself at its next wake-up: a worker terminated after the grace period has no root.
+    expect(result.root).toBeDefined();
+  });
+
   it('the wall-clock limit of the container covers its children', async () => {
     const r = await runToEnd(['run', 'proc', 'spin'], { timeoutMs: 1000 });
     expect(r.result.reason).toBe('timeout');
