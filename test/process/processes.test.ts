@@ -22,6 +22,8 @@ const rootSnapshot = MemoryFileSystem.fromJSON({
   '/bin/proc': procWasm,
   '/data/notes.txt': 'just text\n',
   '/data/script': '#!/bin/proc echo\n',
+  // WebAssembly's magic number, then garbage: only compiling it shows it is not a module.
+  '/data/broken.wasm': new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff, 0xff]),
   '/tmp': null,
 }).snapshot();
 
@@ -219,6 +221,12 @@ describe('berth_process in Node workers', () => {
       'missing program: 44\nmissing path: 44\na directory: 2\na text file: 45\nbad stdin fd: 8\n' +
         'wait without children: 12\n/data/script arg1\nscript: 0 status 0\nmissing cwd: 44\nbad pointer: 21\n',
     );
+  });
+
+  it('a file that looks like a module but does not compile: the child ends with 126 and Berth says why', async () => {
+    const r = await runToEnd(['run', '/data/broken.wasm']);
+    expect(r.stderr).toMatch(/^berth: \/data\/broken\.wasm: cannot run: .+\nstatus 126\n$/);
+    expect(r.result.exitCode).toBe(126);
   });
 
   it('the process limit: 63 children next to pid 1, then EAGAIN', async () => {
