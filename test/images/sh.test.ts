@@ -123,6 +123,14 @@ describe('sh invocation', () => {
     expect(r.stderr).toContain('+ echo one');
   }, 60_000);
 
+  it('set -o pipefail (bash and ksh have it; dash does not): the rightmost failing stage', () => {
+    const r = boxSh([
+      '-c',
+      'set -o pipefail; false | true; echo "$?"; (exit 3) | (exit 4) | true; echo "$?"; set +o pipefail; false | true; echo "$?"',
+    ]);
+    expect([r.stdout, r.code]).toEqual(['1\n4\n0\n', 0]);
+  }, 60_000);
+
   it('a syntax error exits 2 after running the commands before it', () => {
     const r = boxSh(['-c', 'echo before\nif then fi\necho after']);
     expect([r.stdout, r.code]).toEqual(['before\n', 2]);

@@ -71,6 +71,8 @@ node *parse_command_line(lexer *lx, int *done);
 node *parse_cmdsubst(const char *text, size_t len, size_t *end, int lineno);
 /* Scans a word's $( ... ), ${ ... }, $(( )) or `...` from text[i] ('$' or '`'); returns its end. */
 size_t skip_dollar(const char *text, size_t len, size_t i);
+/* A copy of a tree outside the arena (a function's body). */
+node *tree_persist(node *n);
 /* The tree as shell text that parses back to the same tree. */
 void sh_unparse(node *n, char **out, size_t *len, size_t *cap);
 int is_name(const char *s, size_t n);
@@ -126,7 +128,7 @@ struct shell {
   int status;      /* $? */
   int skip, skipn; /* a pending break/continue (count), return, exit or error unwinding */
   int exitcode;
-  int opt_e, opt_x, opt_u, opt_f, opt_n, opt_v, opt_C, opt_i, opt_s, opt_c;
+  int opt_e, opt_x, opt_u, opt_f, opt_n, opt_v, opt_C, opt_i, opt_s, opt_c, opt_pipefail;
   char *arg0;
   char **params; /* $1.. (malloc'd) */
   int nparams;

@@ -436,6 +436,7 @@ static int set_option(char **argv, int i, int argc) {
       if (i + 1 >= argc) {
         for (int k = 0; longopts[k].name; k++)
           printf("%-16s%s\n", longopts[k].name, *optvar(longopts[k].letter) ? "on" : "off");
+        printf("%-16s%s\n", "pipefail", sh.opt_pipefail ? "on" : "off");
         return 1;
       }
       const char *name = argv[i + 1];
@@ -444,7 +445,10 @@ static int set_option(char **argv, int i, int argc) {
           *optvar(longopts[k].letter) = on;
           return 2;
         }
-      if (!strcmp(name, "pipefail")) return 2;
+      if (!strcmp(name, "pipefail")) {
+        sh.opt_pipefail = on;
+        return 2;
+      }
       sh_error("set: Illegal option -o %s", name);
       return -1;
     }

@@ -446,6 +446,7 @@ static char *subshell_script(node *n) {
     append(&s, opts);
     append(&s, "\n");
   }
+  if (sh.opt_pipefail) append(&s, "set -o pipefail\n");
   sh_unparse(n, &s.out, &s.len, &s.cap);
   return s.out;
 }
@@ -856,6 +857,8 @@ static int eval_pipe(node *n, int flags) {
       break;
     }
   int status = 0, last_status = -1;
+  int *stage_status = st_alloc(sizeof(int) * (size_t)k);
+  for (i = 0; i < k; i++) stage_status[i] = 0;
   for (i = 0; i < k; i++) {
     pids[i] = 0;
     if (i == here) continue;
@@ -867,6 +870,7 @@ static int eval_pipe(node *n, int flags) {
     } else rc = spawn_subshell(stage[i], fds[i], 0, &pids[i]);
     if (rc != 0) {
       pids[i] = 0;
+      stage_status[i] = rc;
       if (i == k - 1) last_status = rc;
     }
     if (fds[i][0] != 0) close(fds[i][0]);
@@ -897,11 +901,13 @@ static int eval_pipe(node *n, int flags) {
     if (fds[here][0] != 0) close(fds[here][0]);
     if (fds[here][1] != 1) close(fds[here][1]);
     if (here == k - 1) last_status = st;
+    stage_status[here] = st;
   }
   for (i = 0; i < k; i++) {
     if (!pids[i]) continue;
     int st = wait_fg(pids[i]);
     if (i == k - 1) last_status = st;
+    stage_status[i] = st;
     if (sh.skip == SKIP_ERROR && interrupted) {
       /* Ctrl-C ended every foreground stage: reap the rest */
       for (int j = i + 1; j < k; j++)
@@ -910,6 +916,10 @@ static int eval_pipe(node *n, int flags) {
     }
   }
   status = last_status < 0 ? 0 : last_status;
+  /* set -o pipefail: the status of the rightmost stage that failed */
+  if (sh.opt_pipefail)
+    for (i = 0; i < k; i++)
+      if (stage_status[i]) status = stage_status[i];
   return status;
 }
 
@@ -1061,7 +1071,7 @@ int eval(node *n, int flags) {
     status = !eval(n->a, flags | EV_TESTED);
     break;
   case N_FUNC:
-    func_set(n->name, n->a);
+    func_set(n->name, tree_persist(n->a));
     status = 0;
     break;
   case N_SUB:

@@ -418,6 +418,7 @@ static int is_closer(lexer *lx) {
 
 static node *parse_and_or(lexer *lx);
 static node *parse_command(lexer *lx);
+static node *parse_line(lexer *lx, int *done);
 
 static node *seq(lexer *lx, node *a, node *b) {
   if (!a) return b;
@@ -763,6 +764,15 @@ static node *parse_command(lexer *lx) {
 }
 
 node *parse_command_line(lexer *lx, int *done) {
+  /* the tree lives in the arena until the command has run; function bodies are copied out */
+  int saved = parse_in_arena;
+  parse_in_arena = 1;
+  node *n = parse_line(lx, done);
+  parse_in_arena = saved;
+  return n;
+}
+
+static node *parse_line(lexer *lx, int *done) {
   lx->err = 0;
   lx->peeked = 0;
   *done = 0;
@@ -793,6 +803,53 @@ node *parse_cmdsubst(const char *text, size_t len, size_t *end, int lineno) {
   parse_in_arena = saved;
   *end = lx.pos;
   return lx.err ? NULL : n;
+}
+
+/* ------------------------------------------------------------------ persistent copies */
+
+static char *pdup(const char *s) { return s ? strdup(s) : NULL; }
+
+static word *copy_words(word *w) {
+  word *head = NULL, **tail = &head;
+  for (; w; w = w->next) {
+    word *c = calloc(1, sizeof *c);
+    c->text = pdup(w->text);
+    *tail = c;
+    tail = &c->next;
+  }
+  return head;
+}
+
+node *tree_persist(node *n) {
+  if (!n) return NULL;
+  node *c = malloc(sizeof *c);
+  *c = *n;
+  c->assigns = copy_words(n->assigns);
+  c->args = copy_words(n->args);
+  c->name = pdup(n->name);
+  c->a = tree_persist(n->a);
+  c->b = tree_persist(n->b);
+  c->c = tree_persist(n->c);
+  c->next = tree_persist(n->next);
+  redir **rt = &c->redirs;
+  for (redir *r = n->redirs; r; r = r->next) {
+    redir *d = malloc(sizeof *d);
+    *d = *r;
+    d->target = pdup(r->target);
+    d->delim = pdup(r->delim);
+    d->next = NULL;
+    *rt = d;
+    rt = &d->next;
+  }
+  caseitem **it = &c->items;
+  for (caseitem *i = n->items; i; i = i->next) {
+    caseitem *d = calloc(1, sizeof *d);
+    d->pats = copy_words(i->pats);
+    d->body = tree_persist(i->body);
+    *it = d;
+    it = &d->next;
+  }
+  return c;
 }
 
 /* ------------------------------------------------------------------ unparse */
