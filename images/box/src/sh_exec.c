@@ -145,6 +145,21 @@ static int opened(struct io *io, int fd) {
   return fd;
 }
 
+/* A new temporary file in $TMPDIR or /tmp, named by this process's own pid (subshells started as new
+   processes share $$) and a counter; O_EXCL so that two shells never share one. path gets its name. */
+static int temp_file(const char *kind, char *path, size_t cap) {
+  static int counter;
+  static int32_t mypid = -1;
+  if (mypid < 0 && berth_getpid(&mypid) != 0) mypid = 0;
+  const char *tmp = var_get("TMPDIR");
+  for (int tries = 0; tries < 100; tries++) {
+    snprintf(path, cap, "%s/sh-%s-%d-%d", tmp && *tmp ? tmp : "/tmp", kind, (int)mypid, counter++);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
 /* A here-document's body as a readable fd: a pipe when it fits, else a temporary file. */
 static int heredoc_fd(const char *body) {
   size_t n = strlen(body);
@@ -154,11 +169,8 @@ static int heredoc_fd(const char *body) {
     close(p[1]);
     return p[0];
   }
-  const char *tmp = var_get("TMPDIR");
   char path[512];
-  static int counter;
-  snprintf(path, sizeof path, "%s/sh-doc-%d-%d", tmp && *tmp ? tmp : "/tmp", sh.rootpid, counter++);
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  int fd = temp_file("doc", path, sizeof path);
   if (fd < 0) return -1;
   for (size_t off = 0; off < n;) {
     ssize_t w = write(fd, body + off, n - off);
@@ -580,11 +592,8 @@ int cmdsubst(const char *text, size_t len, int lineno, char **out, size_t *outle
     return 0;
   }
   /* the output goes to a temporary file, so the shell never waits on a full pipe it must read itself */
-  const char *tmp = var_get("TMPDIR");
   char path[512];
-  static int counter;
-  snprintf(path, sizeof path, "%s/sh-out-%d-%d", tmp && *tmp ? tmp : "/tmp", sh.rootpid, counter++);
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  int fd = temp_file("out", path, sizeof path);
   int status;
   size_t cap = 4096, n_out = 0;
   char *buf = malloc(cap);

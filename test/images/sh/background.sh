@@ -15,3 +15,6 @@ wait; cat fb.txt
 x=val; { echo "$x in bg group" > g.txt; } & wait; cat g.txt
 rm -f bg1.txt o1.txt o2.txt fb.txt g.txt
 echo end
+{ i=0; while [ $i -lt 40 ]; do x=$(echo bg$i); [ "$x" = "bg$i" ] || echo "BAD bg $x"; i=$((i+1)); done; } &
+i=0; while [ $i -lt 40 ]; do y=$(echo fg$i); [ "$y" = "fg$i" ] || echo "BAD fg $y"; i=$((i+1)); done
+wait; echo "two shells capture at once"
