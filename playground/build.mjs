@@ -106,7 +106,12 @@ if (!process.env.BERTH_BUILD_QUIET) {
 if (process.argv.includes('--serve')) {
   const { startPlaygroundServer } = await import(pathToFileURL(join(out, 'server.mjs')).href);
   const port = Number(process.env.PORT ?? 8780);
-  const server = await startPlaygroundServer({ root, port });
+  // --not-isolated: without COOP/COEP, as a plain static host would serve it (no interactive stdin).
+  const server = await startPlaygroundServer({
+    root,
+    port,
+    isolated: !process.argv.includes('--not-isolated'),
+  });
   console.log(`Berth playground: ${server.origin}/  (Ctrl-C stops it)`);
   process.on('SIGINT', () => void server.close().then(() => process.exit(0)));
 }

@@ -45,6 +45,11 @@ export interface PlaygroundServerOptions {
   port?: number;
   /** Extra URL prefixes ('/x/') mapped to directories; they win over the defaults. */
   mounts?: Readonly<Record<string, string>>;
+  /**
+   * false: no isolation headers, as a plain static host serves the page (no SharedArrayBuffer, so no
+   * interactive stdin); for trying and testing that fallback. Default true.
+   */
+  isolated?: boolean;
 }
 
 export interface PlaygroundServer {
@@ -84,7 +89,10 @@ function fileFor(pathname: string, mounts: readonly [string, string][]): string 
 export function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const mounts = mountTable(options.root, options.mounts ?? {});
   const server = createServer((req, res) => {
-    const headers: Record<string, string> = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-cache' };
+    const headers: Record<string, string> = {
+      ...(options.isolated === false ? {} : ISOLATION_HEADERS),
+      'Cache-Control': 'no-cache',
+    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;

@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startPlaygroundServer, type PlaygroundServer } from '../../playground/server';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +43,12 @@ async function terminalText(): Promise<string> {
     await new Promise<void>((r) => term.write('', r));
     const buffer = term.buffer.active;
     const lines: string[] = [];
-    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)!.translateToString(true));
+    // A line the terminal wrapped at its width is one line of output.
+    for (let i = 0; i < buffer.length; i++) {
+      const line = buffer.getLine(i)!;
+      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += line.translateToString(true);
+      else lines.push(line.translateToString(true));
+    }
     return lines.join('\n').trimEnd();
   });
 }
@@ -93,6 +98,14 @@ async function command(text: string, timeout = 60_000): Promise<string> {
   return lines.slice(1, -1).join('\n');
 }
 
+/** A failed test leaves test-results/playground-<test>.png: what the page showed. */
+async function screenshotOnFailure(ctx: TestContext): Promise<void> {
+  if (ctx.task.result?.state !== 'fail' || page === undefined) return;
+  mkdirSync(join(repo, 'test-results'), { recursive: true });
+  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  await page.screenshot({ path: join(repo, 'test-results', `playground-${name}.png`), fullPage: true }).catch(() => undefined); // prettier-ignore
+}
+
 async function waitReady(): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 }
@@ -113,12 +126,7 @@ describe.skipIf(skipAll)('the playground in Chromium', { timeout: 90_000 }, () =
     page.on('response', (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`)));
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || page === undefined) return;
-    mkdirSync(join(repo, 'test-results'), { recursive: true });
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await page.screenshot({ path: join(repo, 'test-results', `playground-${name}.png`), fullPage: true }).catch(() => undefined); // prettier-ignore
-  });
+  afterEach(screenshotOnFailure);
 
   afterAll(async () => {
     await browser?.close();
@@ -380,5 +388,36 @@ describe.skipIf(skipAll)('the playground in Chromium', { timeout: 90_000 }, () =
     console.log(`[playground] bundle: ${sizes.join(', ')}`);
     expect(await terminalText()).toMatch(/Hello from Berth![\s\S]*berth:~\$$/);
     expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(skipAll)('the playground served without cross-origin isolation', { timeout: 90_000 }, () => {
+  let plain: PlaygroundServer;
+  let plainBrowser: Browser | undefined;
+
+  beforeAll(async () => {
+    plain = await startPlaygroundServer({ root: repo, isolated: false });
+    plainBrowser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 60_000 }); // prettier-ignore
+    page = await plainBrowser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+
+  afterEach(screenshotOnFailure);
+
+  afterAll(async () => {
+    await plainBrowser?.close();
+    await plain?.close();
+  });
+
+  it('runs containers, says why there is no interactive stdin, and refuses -i with that reason', async () => {
+    await page.goto(`${plain.origin}/`);
+    await waitReady();
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+    expect(await page.locator('#isolation').textContent()).toBe('not cross-origin isolated: no interactive stdin (-i)'); // prettier-ignore
+    expect(await command('berth run --rm hello')).toContain('Hello from Berth!');
+    const refused = await command('berth run --rm -i hello');
+    expect(refused).toMatch(
+      /streaming stdin needs SharedArrayBuffer, which this page does not have \(it is not cross-origin isolated/,
+    );
+    expect(await command('berth ps -a -q')).toBe('');
   });
 });
