@@ -2,12 +2,13 @@
  * box's sh against the host's dash: every script in test/images/sh/ runs under `/bin/sh` (dash) in a
  * fresh directory on the host, and under box's sh in a container of the box image (built from
  * images/box by the real CLI) with a fresh host directory mounted at /work as its working directory.
- * stdout and the exit status must be the same. Scripts use only commands both sides have (box applets
+ * stdout and the exit status must be the same. Each script runs a second time whole as the first stage
+ * of `{ SCRIPT } | { cat; }`, which box's sh hands to a new shell process as text printed from its tree. Scripts use only commands both sides have (box applets
  * and GNU coreutils agree on them) and avoid what the two shells do differently on purpose (dash's echo
  * interprets backslashes; box's is GNU's): see images/box/README.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ function dash(script: string, cwd: string): Result {
   return { stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString('latin1'), code: r.status };
 }
 
-function boxSh(args: string[], opts: { input?: string; image?: string } = {}): Result {
+function boxSh(args: string[], opts: { input?: string; image?: string; scripts?: string } = {}): Result {
   const work = mkdtempSync(join(scratch, 'box-'));
   return berth(
     [
@@ -51,7 +52,7 @@ function boxSh(args: string[], opts: { input?: string; image?: string } = {}): R
       '-v',
       `${work}:/work`,
       '-v',
-      `${SCRIPTS}:/scripts:ro`,
+      `${opts.scripts ?? SCRIPTS}:/scripts:ro`,
       '-w',
       '/work',
       // Docker gives root HOME=/root when the image sets none; Berth does not (yet); dash's side has it
@@ -96,6 +97,25 @@ describe('sh scripts: box sh in a container vs the host dash', () => {
           stdout: want.stdout,
           code: want.code,
         });
+      },
+      120_000,
+    );
+  }
+});
+
+describe('the same scripts whole in a new shell: { SCRIPT } | { cat; }', () => {
+  // Both stages are builtins, so the first runs as `sh -c TEXT` with TEXT printed back from the tree:
+  // this checks that printing and the shell state written ahead of it lose nothing.
+  for (const name of scripts) {
+    it(
+      name,
+      () => {
+        const wrapped = join(scratch, 'wrapped');
+        mkdirSync(wrapped, { recursive: true });
+        writeFileSync(join(wrapped, name), `{\n${readFileSync(join(SCRIPTS, name), 'utf8')}\n} | { cat; }\n`);
+        const want = dash(join(wrapped, name), mkdtempSync(join(scratch, 'dash-')));
+        const got = boxSh([`/scripts/${name}`], { scripts: wrapped });
+        expect(got.stdout, got.stderr).toBe(want.stdout);
       },
       120_000,
     );
