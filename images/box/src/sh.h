@@ -61,6 +61,7 @@ typedef struct lexer {
   int err;               /* a syntax error was reported */
   int depth;             /* nesting of $( ) being parsed */
   int fd;                /* the fd `more` reads, -1 for a string */
+  int script;            /* a script file or stdin (set -v echoes its input) */
 } lexer;
 
 void lex_init_string(lexer *lx, const char *s, size_t n, int lineno);

@@ -109,7 +109,13 @@ static int run_lexer(lexer *lx, int top) {
     stmark m = st_mark();
     lx->interactive_ps2 = 0;
     int done;
+    size_t start = lx->pos;
     node *n = parse_command_line(lx, &done);
+    if (sh.opt_v && lx->script && lx->pos > start) {
+      /* set -v: the input as it is read */
+      flush_out();
+      fwrite(lx->buf + start, 1, lx->pos - start, stderr);
+    }
     if (lx->err) {
       sh.status = status = 2;
       sh.skip = SKIP_NONE;
@@ -1060,11 +1066,13 @@ int sh_main(int argc, char **argv) {
       return e == ENOENT ? 127 : 2;
     }
     lex_init_string(&lx, text, len, 1);
+    lx.script = 1;
   } else {
     sh.arg0 = strdup(argv[0]);
     set_params(argc - i, argv + i);
     lx.more = fd_more;
     lx.fd = 0;
+    lx.script = 1;
     lx.lineno = 1;
     sh.opt_s = 1;
     /* WASI stdio is often a character device: a terminal is one with TERM set, as ls decides */
