@@ -21,6 +21,7 @@ import { Engine } from '../../src/engine/Engine';
 import { cappedLogStore } from './cappedLogs';
 import { asText, byId, h, humanSize } from './dom';
 import { fetchExamples, loadExample, type Example } from './examples';
+import { SavedEdits } from './savedEdits';
 import { Shell } from './shell';
 import { playgroundTransferFs } from './transferFs';
 import { FilesView, ImagesView, LayersView } from './views';
@@ -82,6 +83,8 @@ async function boot(): Promise<void> {
   const exampleNamed = (name: string) => examples.find((e) => e.name === name);
 
   for (const [name, text] of Object.entries(STARTER)) workspace.writeFile(`/work/app/${name}`, text);
+  const edits = new SavedEdits(typeof localStorage !== 'undefined' ? localStorage : undefined);
+  addEventListener('pagehide', () => edits.flush());
   const projects = ['app', ...examples.map((e) => e.name)];
   const loaded = new Map<string, Promise<void>>();
   /** Loads images/NAME into the workspace at `dir` once. */
@@ -194,22 +197,27 @@ async function boot(): Promise<void> {
     project = name;
     tag.value = name;
     if (name !== 'app') await ensureExample(name, projectDir());
+    edits.applyTo(workspace, projectDir());
     shell.workdir = projectDir();
     showFile('Dockerfile');
   };
   editor.addEventListener('input', () => {
-    if (openFile !== undefined) workspace.writeFile(`${projectDir()}/${openFile}`, editor.value);
+    if (openFile === undefined) return;
+    workspace.writeFile(`${projectDir()}/${openFile}`, editor.value);
+    edits.record(`${projectDir()}/${openFile}`, editor.value);
   });
   select.addEventListener('change', () => void openProject(select.value));
   byId('new-file').addEventListener('click', () => {
     const name = prompt('New file (path in the project):');
     if (!name) return;
     workspace.writeFile(`${projectDir()}/${name}`, '');
+    edits.record(`${projectDir()}/${name.replace(/^\/+/, '')}`, '');
     showFile(name.replace(/^\/+/, ''));
   });
   workspace.onChange(() => renderFileList());
   byId('reset').addEventListener('click', () => {
     if (!confirm('Remove every image, container and volume of the playground, and reload?')) return;
+    edits.clear();
     db?.close();
     void deleteBerthDatabase(DATABASE).then(() => location.reload());
   });

@@ -365,6 +365,17 @@ describe.skipIf(skipAll)('the playground in Chromium', { timeout: 90_000 }, () =
     await page.click('#build');
     const rebuilt = await waitForTerminal(/Successfully tagged app:latest/, mark, 60_000);
     expect(rebuilt.match(/---> Using cache/g)?.length).toBe(3);
+    await waitIdle();
+
+    // What was typed in the editor comes back too (localStorage), over the project's own file.
+    await page.click('#file-list li[data-path="motd"]');
+    await page.fill('#editor', 'Edited before a reload.\n');
+    await page.reload();
+    await waitReady();
+    await page.selectOption('#project-select', 'app');
+    await page.click('#file-list li[data-path="motd"]');
+    expect(await page.locator('#editor').inputValue()).toBe('Edited before a reload.\n');
+    expect(await command('cat /work/app/motd')).toBe('Edited before a reload.');
   });
 
   it('runs hello quickly once the module is compiled (timing printed, not asserted)', async () => {
