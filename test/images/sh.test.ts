@@ -151,6 +151,19 @@ describe('sh invocation', () => {
     expect([r.stdout, r.code]).toEqual(['1\n4\n0\n', 0]);
   }, 60_000);
 
+  it('with a read-only root (no temporary files), $( ) runs in a new shell that sees functions and variables', () => {
+    const r = berth([
+      'run',
+      '--rm',
+      '--read-only',
+      IMAGE,
+      'sh',
+      '-c',
+      'v=unexported; f() { echo "fn $1 $v"; }; x=$(f a; echo more); echo "$x"; echo "$(seq 1 30000 | tail -n 1)"',
+    ]);
+    expect([r.stdout, r.code], r.stderr).toEqual(['fn a unexported\nmore\n30000\n', 0]);
+  }, 60_000);
+
   it('a syntax error exits 2 after running the commands before it', () => {
     const r = boxSh(['-c', 'echo before\nif then fi\necho after']);
     expect([r.stdout, r.code]).toEqual(['before\n', 2]);
