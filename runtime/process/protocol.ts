@@ -26,7 +26,10 @@ export type { MemoryTreeSnapshot };
 /**
  * A filesystem mounted on a guest directory. A memory mount is the worker's own copy: with
  * `returnSnapshot` its final tree comes back in the ExitMessage (`mounts`), so the host can keep the
- * changes (an in-memory named volume).
+ * changes (an in-memory named volume). A dev mount is the devices filesystem (fs/DevFileSystem.ts: null,
+ * zero, full, random, urandom), reading the run's random source; on a union root its mount point is
+ * made in an init layer between the image and the writable layer (as Docker's init layer does), so it
+ * never shows in the container's changes.
  */
 export type MountSpec =
   | {
@@ -36,7 +39,11 @@ export type MountSpec =
       readOnly?: boolean;
       returnSnapshot?: boolean;
     }
-  | { guestPath: string; kind: 'host'; hostPath: string; readOnly?: boolean };
+  | { guestPath: string; kind: 'host'; hostPath: string; readOnly?: boolean }
+  | { guestPath: string; kind: 'dev' };
+
+/** The mount every container gets, as Docker gives every container a /dev. */
+export const DEV_MOUNT: MountSpec = { guestPath: '/dev', kind: 'dev' };
 
 /**
  * One read-only layer of a union root, named by its diff_id (any string that identifies the layer's

@@ -9,6 +9,7 @@
  * delivered at once). Limits that can be checked here are enforced here — the output cap throws WasiKill
  * from the write, which unwinds the guest —; the wall-clock limit is the host's job (it terminates us).
  */
+import { DevFileSystem } from '../fs/DevFileSystem';
 import { MemoryFileSystem, type MemoryTreeSnapshot } from '../fs/MemoryFileSystem';
 import { Namespace } from '../fs/Namespace';
 import { readOnly } from '../fs/ReadOnlyFileSystem';
@@ -71,35 +72,48 @@ export class LayerCache {
     for (const diffId of diffIds) {
       if (!this.layers.delete(diffId)) continue;
       for (const key of [...this.stacks.keys()]) {
-        if (key.split('\n').includes(diffId)) this.stacks.delete(key);
+        if (key.split('\0')[0]!.split('\n').includes(diffId)) this.stacks.delete(key);
       }
     }
   }
 
-  /** The LowerStack of a chain, taking in the layers that came with snapshots. Throws naming a missing layer. */
-  stack(specs: readonly LayerSpec[]): LowerStack {
+  /**
+   * The LowerStack of a chain, taking in the layers that came with snapshots. Throws naming a missing
+   * layer. `initDirs` (absolute paths) are directories of an init layer on top of the chain: mount points
+   * the run needs that must not land in the writable layer.
+   */
+  stack(specs: readonly LayerSpec[], initDirs: readonly string[] = []): LowerStack {
     for (const spec of specs) {
       if (spec.snapshot !== undefined && !this.layers.has(spec.diffId)) {
         this.layers.set(spec.diffId, MemoryFileSystem.fromSnapshot(spec.snapshot, { readOnly: true }));
       }
     }
-    const key = specs.map((s) => s.diffId).join('\n');
+    const chainKey = specs.map((s) => s.diffId).join('\n');
+    // A NUL cannot occur in a diff_id or a path, so a chain with an init layer never meets one without.
+    const key = initDirs.length > 0 ? `${chainKey}\0${initDirs.join('\0')}` : chainKey;
     let stack = this.stacks.get(key);
     if (stack !== undefined) {
       this.stacks.delete(key);
     } else {
-      stack = new LowerStack(
-        specs.map((s) => {
-          const fs = this.layers.get(s.diffId);
-          if (fs === undefined) throw new Error(`layer ${s.diffId} is not in this worker and was not sent`);
-          return fs;
-        }),
-      );
+      const chain = specs.map((s) => {
+        const fs = this.layers.get(s.diffId);
+        if (fs === undefined) throw new Error(`layer ${s.diffId} is not in this worker and was not sent`);
+        return fs;
+      });
+      stack = new LowerStack(initDirs.length > 0 ? [...chain, initLayer(initDirs)] : chain);
     }
     this.stacks.set(key, stack);
     while (this.stacks.size > MAX_CACHED_STACKS) this.stacks.delete(this.stacks.keys().next().value!);
     return stack;
   }
+}
+
+/** A sealed tree holding only the given directories (Docker's init layer), with fixed times. */
+function initLayer(dirs: readonly string[]): MemoryFileSystem {
+  const fs = new MemoryFileSystem({ clock: { now: () => 0n } });
+  for (const dir of dirs) mkdirp(fs, dir);
+  fs.seal();
+  return fs;
 }
 
 const noStop: StopCheck = () => {};
@@ -151,8 +165,14 @@ function stoppable(opts: GuestOptions, control: Int32Array, stop: StopCheck): vo
   };
 }
 
-function openMount(spec: MountSpec, services: HostServices, clock: FsClock | undefined): FileSystem {
+function openMount(
+  spec: MountSpec,
+  services: HostServices,
+  clock: FsClock | undefined,
+  random: (dst: Uint8Array) => void,
+): FileSystem {
   if (spec.kind === 'host') return services.openHostDir(spec.hostPath, spec.readOnly ?? false);
+  if (spec.kind === 'dev') return new DevFileSystem({ random, ...(clock ? { clock } : {}) });
   const options = { readOnly: spec.readOnly ?? false, ...(clock ? { clock } : {}) };
   return spec.snapshot
     ? MemoryFileSystem.fromSnapshot(spec.snapshot, options)
@@ -186,8 +206,9 @@ export function runStart(
   try {
     if (req.root.kind === 'union') {
       const upper = req.root.upper ? MemoryFileSystem.fromSnapshot(req.root.upper, fsOptions) : undefined;
+      const devMountPoints = req.mounts.filter((m) => m.kind === 'dev').map((m) => m.guestPath);
       union = new UnionFileSystem({
-        lower: layers.stack(req.root.layers),
+        lower: layers.stack(req.root.layers, devMountPoints),
         ...(upper ? { upper } : {}),
         ...(fsClock ? { clock: fsClock } : {}),
       });
@@ -210,11 +231,13 @@ export function runStart(
   }
   const namespace = new Namespace(rootView);
   const returned: { guestPath: string; fs: MemoryFileSystem }[] = [];
+  // Devices read the guest's random source, looked up when read: opts (below) has the final one.
+  const devRandom = (dst: Uint8Array): void => (opts.random ?? cryptoRandom)(dst);
   for (const spec of req.mounts) {
     const where = spec.kind === 'host' ? `${spec.hostPath} at ${spec.guestPath}` : spec.guestPath;
     let fs: FileSystem;
     try {
-      fs = openMount(spec, services, fsClock);
+      fs = openMount(spec, services, fsClock, devRandom);
     } catch (e) {
       return failed(runId, `cannot mount ${where}: ${(e as Error).message}`);
     }

@@ -768,6 +768,12 @@ export class Preview1 {
     const needed = offset === 0n && whence === W.WHENCE_CUR ? RIGHT_FD_TELL : RIGHT_FD_SEEK;
     if ((f.rights & needed) === 0) return W.ERRNO_NOTCAPABLE;
     if (!this.ok(newOffsetPtr, 8)) return W.ERRNO_FAULT;
+    if (whence !== W.WHENCE_SET && whence !== W.WHENCE_CUR && whence !== W.WHENCE_END) return W.ERRNO_INVAL;
+    if (f.filetype === W.FILETYPE_CHARACTER_DEVICE) {
+      // A device has no position: Linux's /dev/null and friends answer every seek with 0.
+      this.view.setBigUint64(newOffsetPtr >>> 0, 0n, true);
+      return W.ERRNO_SUCCESS;
+    }
     let base: number;
     if (whence === W.WHENCE_SET) base = 0;
     else if (whence === W.WHENCE_CUR) base = f.position;
@@ -796,7 +802,8 @@ export class Preview1 {
     if (f.kind === 'dir') return W.ERRNO_BADF;
     if ((f.rights & RIGHT_FD_TELL) === 0) return W.ERRNO_NOTCAPABLE;
     if (!this.ok(offsetPtr, 8)) return W.ERRNO_FAULT;
-    this.view.setBigUint64(offsetPtr >>> 0, BigInt(f.position), true);
+    const position = f.filetype === W.FILETYPE_CHARACTER_DEVICE ? 0 : f.position;
+    this.view.setBigUint64(offsetPtr >>> 0, BigInt(position), true);
     return W.ERRNO_SUCCESS;
   }
 
@@ -963,6 +970,7 @@ export class Preview1 {
     const inheriting = Number(rightsInheriting & W.RIGHTS_ALL) & dir.inheriting;
     let fs: FileSystem;
     let node: FsNode;
+    let filetype: number = W.FILETYPE_REGULAR_FILE;
     if (res.node === null) {
       if (!creat) return W.ERRNO_NOENT;
       if (wantDir || res.trailingSlash) return res.trailingSlash ? W.ERRNO_ISDIR : W.ERRNO_INVAL;
@@ -983,19 +991,21 @@ export class Preview1 {
         return W.ERRNO_SUCCESS;
       }
       if (wantDir || res.trailingSlash) return W.ERRNO_NOTDIR;
+      filetype = type;
     }
     requested &= FILE_RIGHTS;
     const write = (requested & RIGHT_FD_WRITE) !== 0;
     const handle = fs.open(node, { read: (requested & RIGHT_FD_READ) !== 0, write: write || trunc });
     if (typeof handle === 'number') return handle;
-    if (trunc) {
+    // POSIX: O_TRUNC is ignored on a device (`> /dev/null` must work).
+    if (trunc && filetype === W.FILETYPE_REGULAR_FILE) {
       const err = handle.setSize(0);
       if (err !== 0) {
         handle.close();
         return err;
       }
     }
-    const f = new FileFd(fs, node, handle, requested, inheriting & FILE_RIGHTS, fdflags & 0x1f);
+    const f = new FileFd(fs, node, handle, requested, inheriting & FILE_RIGHTS, fdflags & 0x1f, filetype);
     this.view.setUint32(fdPtr >>> 0, this.allocFd(f), true);
     return W.ERRNO_SUCCESS;
   }

@@ -94,9 +94,9 @@ export class StdioFd implements Shared {
   }
 }
 
+/** An open file: a regular file, or a character device (/dev/null), which has no position (fd_seek). */
 export class FileFd implements Shared {
   readonly kind = 'file' as const;
-  readonly filetype = W.FILETYPE_REGULAR_FILE;
   position = 0;
   refs = 1;
   constructor(
@@ -106,6 +106,7 @@ export class FileFd implements Shared {
     public rights: number,
     public inheriting: number,
     public fdflags: number,
+    readonly filetype: number = W.FILETYPE_REGULAR_FILE,
   ) {}
 }
 

@@ -8,7 +8,8 @@
  * module can create files with no host directory at all. `--dir` mounts a host directory read-write (or
  * read-only with a trailing `:ro`, as Docker's `-v`) at GUEST on top of it; GUEST defaults to the host
  * path made absolute, and must be absolute. (Only `/` is preopened: the guest reaches mounts through it,
- * and relative paths resolve from `/`.) A host path that itself ends in ":ro" cannot be named.
+ * and relative paths resolve from `/`.) A host path that itself ends in ":ro" cannot be named. `/dev`
+ * holds null, zero, full, random and urandom, as in a container, unless a --dir is mounted at or below it.
  *
  * stdin streams into the guest (its reads block until input arrives), stdout/stderr pass through as
  * written, argv[0] is FILE as given.
@@ -25,7 +26,7 @@ import { compile, isWasm, ModuleFormatError } from '../../runtime/process/module
 import { poolFor } from '../../runtime/process/pool';
 import { spawn, type SpawnResult } from '../../runtime/process/spawn';
 import { pumpStdin } from '../../runtime/process/stdinChannel';
-import type { MountSpec } from '../../runtime/process/protocol';
+import { DEV_MOUNT, type MountSpec } from '../../runtime/process/protocol';
 import { formatBytes } from '../../runtime/process/format';
 import type { CliHost } from './main';
 
@@ -237,6 +238,8 @@ export async function wasmRun(argv: readonly string[], host: CliHost): Promise<n
     }
     mounts.push({ kind: 'host', hostPath, guestPath: dir.guest ?? hostPath, readOnly: dir.readOnly });
   }
+  // /dev as in a container (wasmtime has none; here `/` is a scratch tree anyway); a --dir there wins.
+  if (!mounts.some((m) => /^\/dev(\/|$)/.test(m.guestPath))) mounts.unshift(DEV_MOUNT);
 
   let bytes: Uint8Array;
   try {

@@ -42,6 +42,7 @@ import { UnionFileSystem, upperLayerEntries } from '../../runtime/fs/UnionFileSy
 import { compile, ModuleFormatError } from '../../runtime/process/moduleCache';
 import { WorkerPool } from '../../runtime/process/pool';
 import { spawn, type GuestProcess, type SpawnResult } from '../../runtime/process/spawn';
+import { DEV_MOUNT, type MountSpec } from '../../runtime/process/protocol';
 import { pumpStdin, type StdinWriter } from '../../runtime/process/stdinChannel';
 import { ERRNO_NOENT, FILETYPE_DIRECTORY, FILETYPE_SYMBOLIC_LINK } from '../../runtime/wasi/defs';
 import { NoMatchingPlatformError } from '../errors/NoMatchingPlatformError';
@@ -705,7 +706,7 @@ export class Engine {
             ...(upperSnap ? { upper: upperSnap } : {}),
             readOnly: rec.hostConfig.ReadonlyRootfs,
           },
-          mounts: mounts.map((m) => m.spec),
+          mounts: withDev(mounts.map((m) => m.spec)),
           stdin: stdin instanceof Uint8Array ? stdin : stdin === undefined ? new Uint8Array(0) : 'stream',
           maxOutputBytes: Infinity,
           returnRoot: true,
@@ -2282,4 +2283,15 @@ function mkdirp(fs: FileSystem, path: string): void {
     if (typeof next === 'number') return;
     dir = next;
   }
+}
+
+/**
+ * A container's mounts with Docker's /dev in front: the devices filesystem, its mount point in an init
+ * layer so it never shows in diff, commit or export. A volume or bind mount at /dev or below it takes
+ * /dev over (its mount point is then made as for any mount).
+ */
+function withDev(mounts: MountSpec[]): MountSpec[] {
+  const underDev = (path: string): boolean => path === '/dev' || path.startsWith('/dev/');
+  if (mounts.some((m) => underDev(m.guestPath.replace(/\/+$/, '') || '/'))) return mounts;
+  return [DEV_MOUNT, ...mounts];
 }
