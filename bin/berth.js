@@ -15,4 +15,14 @@ if (!existsSync(bundle) || !existsSync(boot)) {
 // The code cache holds what one kind of run compiled: the commands whose paths differ most keep their own.
 const command = process.argv[2];
 const cacheTag = command === 'run' || command === 'build' || command === 'wasm' ? command : 'other';
-require(boot).runBundle(bundle, cacheTag);
+const { prestartWorker, runBundle } = require(boot);
+// A command that runs a guest starts its worker first: the thread boots while the bundle loads.
+if (
+  command === 'run' ||
+  command === 'start' ||
+  command === 'restart' ||
+  (command === 'wasm' && process.argv[3] === 'run')
+) {
+  prestartWorker(fileURLToPath(new URL('../dist/node-worker.js', import.meta.url)));
+}
+runBundle(bundle, cacheTag);

@@ -69,7 +69,8 @@ export function parseGoDuration(text: string): number | undefined {
   if (s === '0') return 0;
   if (s === '') return undefined;
   let total = 0;
-  const part = /^(\d*)(?:\.(\d*))?([a-zµμ]+)/u;
+  // µ and μ escaped (\u00b5, \u03bc): the CLI bundle stays ASCII.
+  const part = /^(\d*)(?:\.(\d*))?([a-z\u00b5\u03bc]+)/u;
   while (s !== '') {
     const m = part.exec(s);
     if (!m || (m[1] === '' && (m[2] ?? '') === '')) return undefined;

@@ -123,9 +123,11 @@ const DURATION_UNITS: Record<string, number> = {
 
 /** A Go duration (`1h30m`, `42m`, `2.5s`) in ms; null when it is not one. */
 export function parseGoDuration(text: string): number | null {
-  if (!/^([0-9.]+(ns|us|µs|ms|s|m|h))+$/.test(text)) return null;
+  // \u00b5 is µ: the bundle stays ASCII, which V8 reads and holds at one byte a character.
+  if (!/^([0-9.]+(ns|us|\u00b5s|ms|s|m|h))+$/.test(text)) return null;
   let ms = 0;
-  for (const m of text.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  for (const m of text.matchAll(/([0-9.]+)(ns|us|\u00b5s|ms|s|m|h)/g))
+    ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
   return Number.isFinite(ms) ? ms : null;
 }
 

@@ -13,6 +13,7 @@ import { Engine } from '../engine/Engine';
 import { hostBuildContext } from './buildContext';
 import { DiskBuildCache } from './DiskBuildCache';
 import { nodeEngineHost } from './engineHost';
+import { PrestartedWorkerHost } from './prestartedWorker';
 import { stateRoot } from './stateRoot';
 import { nodeTransferFs } from './transferFs';
 
@@ -70,7 +71,8 @@ async function createFile(path: string): Promise<FileSink> {
   };
 }
 
-const workerHost = new NodeWorkerHost();
+// The worker bin/berth.js started before this bundle loaded, if it did, serves the first run.
+const workerHost = new PrestartedWorkerHost(new NodeWorkerHost());
 
 /** The installed package: the bundle is dist/berth.cjs, one level below it, beside images/. */
 function packageRoot(): string {

@@ -11,6 +11,7 @@
  * and (re)written at the exit of a successful run, atomically, when it was missing or rejected; a
  * read-only install simply runs without it.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -64,7 +65,12 @@ export function runBundle(bundle: string, tag: string): void {
   // V8 checks its own flags; a run under other flags finds the cache rejected and rewrites it.
   const { size, mtimeMs, ino } = statSync(bundle);
   const key = `${size}:${mtimeMs}:${ino}:${process.versions.v8}:${process.arch}`;
-  const source = readFileSync(bundle, 'utf8');
+  const bytes = readFileSync(bundle);
+  // Caught in the act of being rebuilt (esbuild truncates, then writes): say so, not exit 0 having done nothing.
+  if (bytes.length === 0)
+    throw new Error(`${bundle} is empty: run npm run build (or wait for the build running now)`);
+  // An ASCII bundle (scripts/build.mjs makes it one) becomes a one-byte string without UTF-8 decoding.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const cachePath = `${bundle}.${/^[a-z][a-z-]{0,31}$/.test(tag) ? tag : 'other'}.cache`;
   const cached = readCache(cachePath);
   const usable = cached !== undefined && cached.header.key === key ? cached : undefined;
@@ -82,4 +88,31 @@ export function runBundle(bundle: string, tag: string): void {
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+}
+
+/** Where prestartWorker leaves the worker for the bundle (prestartedWorker.ts) to adopt. */
+export const PRESTARTED_WORKER = Symbol.for('berth.prestartedWorker');
+
+/** A guest worker started before the CLI bundle loads, and its failure if it failed before adoption. */
+export interface PrestartedWorker {
+  worker: import('node:worker_threads').Worker;
+  error?: Error;
+  exitCode?: number;
+}
+
+/**
+ * Starts the guest worker (`script`) now, for a command that will run a guest: the worker thread boots on
+ * another core while this thread loads the CLI bundle and reads the image. Unref'd until adopted, so it
+ * never keeps the process alive on its own.
+ */
+export function prestartWorker(script: string): void {
+  // Loaded here, not at the top: only the commands that run a guest pay for loading worker_threads.
+  const { Worker } = createRequire(script)('node:worker_threads') as typeof import('node:worker_threads');
+  // The options of runtime/node/NodeWorkerHost: the guest's output travels in messages.
+  const worker = new Worker(script, { stdout: false, stderr: false });
+  worker.unref();
+  const entry: PrestartedWorker = { worker };
+  worker.once('error', (error) => (entry.error = error));
+  worker.once('exit', (code) => (entry.exitCode = code));
+  (globalThis as Record<symbol, unknown>)[PRESTARTED_WORKER] = entry;
 }
