@@ -45,7 +45,7 @@ export function mergeEnv(...lists: readonly (readonly string[])[]): string[] {
 }
 
 /**
- * The environment a guest starts with: its config's, plus PATH (if unset), HOSTNAME and PWD, and, with a
+ * The environment a guest starts with: its config's, plus PATH (if unset), HOSTNAME, PWD and HOME, and, with a
  * terminal (-t), TERM=xterm as Docker's daemon adds it (programs such as sh decide on it to be interactive).
  */
 export function guestEnv(
@@ -58,6 +58,8 @@ export function guestEnv(
   if (envValue(env, 'PATH') === undefined) env.unshift(`PATH=${DEFAULT_PATH}`);
   if (envValue(env, 'HOSTNAME') === undefined) env.push(`HOSTNAME=${hostname}`);
   if (envValue(env, 'PWD') === undefined) env.push(`PWD=${workdir || '/'}`);
+  // Docker sets HOME from the user's passwd entry; Berth runs everything as root.
+  if (envValue(env, 'HOME') === undefined) env.push('HOME=/root');
   if (tty && envValue(env, 'TERM') === undefined) env.push('TERM=xterm');
   return env;
 }

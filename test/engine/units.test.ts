@@ -57,12 +57,18 @@ describe('Docker formats', () => {
     expect(() => checkName('-x')).toThrow(EngineError);
   });
 
-  it('should merge env by key and add PATH, HOSTNAME and PWD', () => {
+  it('should merge env by key and add PATH, HOSTNAME, PWD, HOME, and TERM with a terminal', () => {
     expect(mergeEnv(['A=1', 'B=2'], ['A=3', 'C=4'], ['B'])).toEqual(['A=3', 'C=4']);
     const env = guestEnv(['A=1'], 'abc', '/work');
     expect(env[0]).toMatch(/^PATH=\/usr\/local\/sbin/);
     expect(env).toContain('HOSTNAME=abc');
     expect(env).toContain('PWD=/work');
+    expect(env).toContain('HOME=/root');
+    expect(env.some((e) => e.startsWith('TERM='))).toBe(false);
+    expect(guestEnv(['HOME=/home/app'], 'abc', '/', true)).toEqual(
+      expect.arrayContaining(['HOME=/home/app', 'TERM=xterm']),
+    );
+    expect(guestEnv(['HOME=/home/app'], 'abc', '/', true)).not.toContain('HOME=/root');
   });
 
   it('should map how a run ended to exit statuses', () => {

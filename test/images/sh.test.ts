@@ -55,9 +55,6 @@ function boxSh(args: string[], opts: { input?: string; image?: string; scripts?:
       `${opts.scripts ?? SCRIPTS}:/scripts:ro`,
       '-w',
       '/work',
-      // Docker gives root HOME=/root when the image sets none; Berth does not (yet); dash's side has it
-      '-e',
-      'HOME=/root',
       opts.image ?? IMAGE,
       'sh',
       ...args,
