@@ -23,7 +23,7 @@ import { parseDescriptor } from '../oci/descriptor';
 import type { ImageReference } from '../oci/reference';
 import { parseReference } from '../oci/reference';
 import type { Descriptor } from '../oci/types';
-import { isErrnoCode, syncDirectory } from './fsHelpers';
+import { isErrnoCode, readSmallFile, syncDirectory, type FileSnapshot } from './fsHelpers';
 import { stateRoot } from './stateRoot';
 
 export interface DiskImageStoreOptions {
@@ -48,6 +48,8 @@ export class DiskImageStore implements ImageStore {
   private readonly lockTimeoutMs: number;
   /** In-process serialisation of changes; never rejects. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The records of the images.json last parsed, and which version of the file that was. */
+  private memo: { stamp: string; records: Map<string, ImageRecord> } | undefined;
 
   constructor(options: DiskImageStoreOptions = {}) {
     this.root = options.root ?? stateRoot();
@@ -102,13 +104,32 @@ export class DiskImageStore implements ImageStore {
   }
 
   private async load(): Promise<Map<string, ImageRecord>> {
-    let text: string;
+    let file: FileSnapshot | undefined;
     try {
-      text = await readFile(this.file, 'utf8');
+      // Read at once (fsHelpers), and parsed again only when it is another file: a build looks up images
+      // at every step, and checking every record costs more than the read.
+      file = readSmallFile(this.file);
     } catch (err) {
       if (isErrnoCode(err, 'ENOENT')) return new Map();
       throw err;
     }
+    const memo = this.memo;
+    if (file !== undefined && memo?.stamp === file.stamp) {
+      // Copies: callers may change what they are given (change() does).
+      return new Map([...memo.records].map(([name, record]) => [name, structuredClone(record)]));
+    }
+    const text = file !== undefined ? file.bytes.toString('utf8') : await readFile(this.file, 'utf8');
+    const records = this.parse(text);
+    if (file !== undefined) {
+      this.memo = {
+        stamp: file.stamp,
+        records: new Map([...records].map(([n, r]) => [n, structuredClone(r)])),
+      };
+    }
+    return records;
+  }
+
+  private parse(text: string): Map<string, ImageRecord> {
     let json: unknown;
     try {
       json = JSON.parse(text);

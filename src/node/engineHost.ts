@@ -132,13 +132,24 @@ export function nodeEngineHost(options: NodeEngineHostOptions = {}): EngineHost 
     gunzip: nodeGunzip,
     ...sourceDateEpochOf(options.env ?? process.env),
     root,
+    // Read when `info` asks: os.cpus() parses /proc/cpuinfo, which every other command would pay for.
     system: {
-      hostname: hostname(),
+      get hostname() {
+        return hostname();
+      },
       os: process.platform,
-      kernelVersion: release(),
-      operatingSystem: `${osType()} ${release()}`,
-      cpus: cpus().length,
-      memTotal: totalmem(),
+      get kernelVersion() {
+        return release();
+      },
+      get operatingSystem() {
+        return `${osType()} ${release()}`;
+      },
+      get cpus() {
+        return cpus().length;
+      },
+      get memTotal() {
+        return totalmem();
+      },
       jsRuntime: `node ${process.version}`,
     },
   };
