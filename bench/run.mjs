@@ -14,6 +14,8 @@
 //   5. Images (bench/images.mjs): mounting a container on a 10,000-file / 50 MB image, stat through 20
 //      layers vs 1, memory of 100 containers, unpacking a 50 MB .tar.gz layer vs tar -xzf; on layers
 //      generated at run time on /dev/shm. --only images runs just this table.
+//   6. The berth CLI (bench/cli.mjs): wall time of `berth run --rm hello`, `run --rm box true` and a
+//      cached six-step build, each a new process, next to `node -e 0` in the same rounds (--only cli).
 //
 // Method: every (runtime, case) pair runs in its own child process (bench/child.mjs), killed after 60 s.
 // For cases 1-3 only start() is timed — compile, the fresh filesystem, the WASI object and instantiation
@@ -29,6 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleImages, bundleRuntime } from './bundle.mjs';
 import { fmtMs, fmtRatio, median, table } from './format.mjs';
+import { measureCli } from './cli.mjs';
 import { measureImages } from './images.mjs';
 import { scratchBase } from './runners.mjs';
 
@@ -214,6 +217,11 @@ async function main() {
         await measure('hello', 'hello', rt, { mode: 'hello', ...helloSpec });
       await measure('helloWorker', 'hello (warm worker)', 'berth', { mode: 'hello-worker', ...helloSpec });
     }
+    let cliReport = null;
+    if (!only || 'cli'.includes(only)) {
+      // Last of the measurements, each a new berth process; node -e 0 runs in the same rounds.
+      cliReport = await measureCli({ runs: 20, log });
+    }
     let renderImages = null;
     if (!only || 'images'.includes(only)) {
       log('bench: bundling the image pieces of runtime/ and src/ with esbuild ...\n');
@@ -292,6 +300,7 @@ async function main() {
     }
 
     if (renderImages) out.push(...renderImages(footnote));
+    if (cliReport) out.push(cliReport, '');
 
     if (notes.length) {
       out.push('Notes:');
