@@ -99,13 +99,18 @@ export class Shell {
    * Runs a command as if typed (the Build and Run buttons): it appears after the prompt and in the
    * history. Waits for a running command to end first.
    */
-  async type(argv: readonly string[]): Promise<void> {
-    await this.idle;
-    const line = argv.map(quoteWord).join(' ');
-    this.deps.term.write(line);
-    if (this.history.at(-1) !== line) this.history.push(line);
-    this.deps.term.write('\r\n');
-    await this.execute(line);
+  type(argv: readonly string[]): Promise<void> {
+    // Queued behind whatever runs or was queued before (two quick clicks run one after the other).
+    const turn = this.idle.then(async () => {
+      const line = argv.map(quoteWord).join(' ');
+      // Replaces a half-typed line at the prompt, as if the visitor had typed this instead.
+      this.editor = this.promptEditor();
+      this.deps.term.write(`\r\x1b[K${PROMPT}${line}\r\n`);
+      if (this.history.at(-1) !== line) this.history.push(line);
+      await this.execute(line);
+    });
+    this.idle = turn.catch(() => undefined);
+    return turn;
   }
 
   /** A line for the visitor above the prompt (what a button does besides typing a command). */
@@ -119,7 +124,10 @@ export class Shell {
     return new LineEditor(
       {
         echo: (s) => this.deps.term.write(s),
-        line: (text) => void this.execute(text),
+        line: (text) => {
+          const turn = this.idle.then(() => this.execute(text));
+          this.idle = turn.catch(() => undefined);
+        },
         interrupt: () => this.deps.term.write(PROMPT),
         eof: () => undefined,
       },
@@ -170,7 +178,6 @@ export class Shell {
       term.write(term.buffer.active.cursorX > 0 ? `\r\n${PROMPT}` : PROMPT);
       for (const l of this.idleListeners) l(false);
     });
-    this.idle = done.catch(() => undefined);
     return done;
   }
 
