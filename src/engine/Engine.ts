@@ -74,7 +74,7 @@ import {
   writeImage,
 } from './images';
 import { hostLayers, type LayerChain, type UnpackContext } from './layerCache';
-import { LogCapture, tailEntries } from './logs';
+import { bothSettled, LogCapture, tailEntries } from './logs';
 import { noSuchContainer } from './memoryStores';
 import { checkName, randomName } from './names';
 import { OutputQueue } from './OutputQueue';
@@ -676,12 +676,12 @@ export class Engine {
             ['stderr', out.stderr, attachErr],
           ] as const) {
             if (data.length === 0) continue;
-            capture.push(stream, data);
+            void capture.push(stream, data); // all in memory already; close() stores it
             await target?.(data);
           }
           if (out.warnings.length > 0) {
             const lines = out.warnings.map((w) => `berth: ${w}\n`).join('');
-            capture.push('stderr', new TextEncoder().encode(lines));
+            void capture.push('stderr', new TextEncoder().encode(lines));
           }
           union.materializeHardLinks();
           upper = union.upper.snapshot();
@@ -710,14 +710,9 @@ export class Engine {
           stdin: stdin instanceof Uint8Array ? stdin : stdin === undefined ? new Uint8Array(0) : 'stream',
           maxOutputBytes: Infinity,
           returnRoot: true,
-          onStdout: (chunk) => {
-            capture.push('stdout', chunk);
-            return attachOut?.(chunk);
-          },
-          onStderr: (chunk) => {
-            capture.push('stderr', chunk);
-            return attachErr?.(chunk);
-          },
+          // The log's promise (the store is behind) holds the guest back as the attached reader's does.
+          onStdout: (chunk) => bothSettled(capture.push('stdout', chunk), attachOut?.(chunk)),
+          onStderr: (chunk) => bothSettled(capture.push('stderr', chunk), attachErr?.(chunk)),
         });
       } catch (e) {
         void finish({ exitCode: null, reason: 'error', message: (e as Error).message }, undefined, undefined);

@@ -1,8 +1,19 @@
 /**
  * Recording a container's output, Docker json-file style: one entry per line (the newline included),
  * stamped with the time it arrived. A line longer than MAX_LINE is split; the unfinished line at the end of
- * a run is recorded as it is. Entries are appended in batches (every FLUSH_MS while output flows) so a
- * chatty guest does not cost a store write per line; close() writes what is left.
+ * a run is recorded as it is.
+ *
+ * Writes are coalesced: at most one store write is in flight per container, and the lines that arrive
+ * meanwhile go in the next one (a quiet guest's lines wait FLUSH_MS to share a write). So a flood costs a
+ * few large writes, not one per line or per chunk.
+ *
+ * Backpressure, as Docker's json-file driver blocks a container whose logger falls behind: once
+ * PENDING_LINES or PENDING_BYTES are waiting, push() returns a promise that resolves when the store has
+ * caught up. The engine returns it from the guest's output listener, so it joins the output window (see
+ * runtime/process/spawn.ts OutputListener) in holding the guest back. Where nothing holds the guest back
+ * (no output window: a page that is not cross-origin isolated) lines pile up past DROP_FACTOR times the
+ * bound; from there they are dropped, and the log records a stderr line saying how many, rather than
+ * growing memory without limit.
  */
 import type { Clock, LogEntry, LogStore } from './types';
 
@@ -10,6 +21,11 @@ import type { Clock, LogEntry, LogStore } from './types';
 export const MAX_LINE = 16 * 1024;
 const FLUSH_MS = 25;
 const NEWLINE = 0x0a;
+/** Waiting lines / bytes past which push() asks the producer to wait (also the most one write carries). */
+export const PENDING_LINES = 16_384;
+export const PENDING_BYTES = 1 << 20;
+/** Past this many times the bound, with the producer not waiting, lines are dropped (and counted). */
+const DROP_FACTOR = 4;
 
 /** RFC 3339 with nine fractional digits, as Docker's log timestamps. */
 export function logTime(date: Date): string {
@@ -30,8 +46,13 @@ export class LogCapture {
     stderr: new Uint8Array(0),
   };
   private pending: LogEntry[] = [];
+  private pendingBytes = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** The one write in flight, if any. */
+  private writing: Promise<void> | null = null;
+  /** Producers waiting for room (push() returned their promise). */
+  private waiters: (() => void)[] = [];
+  private dropped = 0;
   private failure: unknown;
 
   constructor(
@@ -42,53 +63,111 @@ export class LogCapture {
     private readonly stored: () => void,
   ) {}
 
-  /** Takes a chunk of output (the bytes are copied). */
-  push(stream: LogEntry['stream'], chunk: Uint8Array): void {
+  /**
+   * Takes a chunk of output (the bytes are copied). Returns a promise when the log is behind: the
+   * producer should wait for it before giving more.
+   */
+  push(stream: LogEntry['stream'], chunk: Uint8Array): Promise<void> | undefined {
+    if (this.overflowing()) {
+      // Nobody waited: keep memory bounded, and say so in the log once the store catches up.
+      const lines = chunk.reduce((n, b) => (b === NEWLINE ? n + 1 : n), 0);
+      this.dropped += Math.max(lines, 1);
+      return this.room();
+    }
     let buffer = concat(this.partial[stream], chunk);
     const time = logTime(this.clock.now());
     let start = 0;
     for (let i = 0; i < buffer.length; i++) {
       if (buffer[i] === NEWLINE || i - start + 1 >= MAX_LINE) {
-        this.pending.push({ stream, time, data: buffer.slice(start, i + 1) });
+        this.add({ stream, time, data: buffer.slice(start, i + 1) });
         start = i + 1;
       }
     }
     buffer = start === 0 ? buffer : buffer.slice(start);
     this.partial[stream] = buffer;
-    if (this.pending.length > 0 && this.timer === undefined) {
+    if (this.full()) {
+      this.flush();
+      return this.room();
+    }
+    if (this.pending.length > 0 && this.timer === undefined && this.writing === null) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.flush();
       }, FLUSH_MS);
     }
+    return undefined;
   }
 
   /** Writes the unfinished lines and everything pending; resolves when stored. */
   async close(): Promise<void> {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
     const time = logTime(this.clock.now());
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream].length > 0) this.pending.push({ stream, time, data: this.partial[stream] });
+      if (this.partial[stream].length > 0) this.add({ stream, time, data: this.partial[stream] });
       this.partial[stream] = new Uint8Array(0);
     }
+    this.noteDropped();
     this.flush();
-    await this.writing;
+    while (this.writing !== null) await this.writing;
     if (this.failure !== undefined) throw this.failure;
   }
 
+  private add(entry: LogEntry): void {
+    this.pending.push(entry);
+    this.pendingBytes += entry.data.length;
+  }
+
+  private full(): boolean {
+    return this.pending.length >= PENDING_LINES || this.pendingBytes >= PENDING_BYTES;
+  }
+
+  private overflowing(): boolean {
+    return (
+      this.pending.length >= DROP_FACTOR * PENDING_LINES || this.pendingBytes >= DROP_FACTOR * PENDING_BYTES
+    );
+  }
+
+  private room(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private noteDropped(): void {
+    if (this.dropped === 0) return;
+    const note = `[berth: ${this.dropped} lines of output were not logged: the log store fell behind]\n`;
+    this.add({ stream: 'stderr', time: logTime(this.clock.now()), data: new TextEncoder().encode(note) });
+    this.dropped = 0;
+  }
+
+  /** Starts a write of everything pending, unless one is in flight (its end starts the next). */
   private flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.writing !== null) return;
+    if (!this.overflowing()) this.noteDropped();
+    if (this.pending.length === 0) {
+      this.release();
+      return;
+    }
     const batch = this.pending;
     this.pending = [];
-    this.writing = this.writing.then(async () => {
+    this.pendingBytes = 0;
+    this.release();
+    this.writing = (async () => {
       try {
         await this.store.append(this.id, batch);
         this.stored();
       } catch (e) {
         this.failure ??= e;
       }
-    });
+      this.writing = null;
+      this.flush();
+    })();
+  }
+
+  /** Wakes the waiting producers (called when the waiting lines have gone into a write). */
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 }
 
@@ -96,4 +175,14 @@ export class LogCapture {
 export function tailEntries(entries: readonly LogEntry[], tail: number | 'all' | undefined): LogEntry[] {
   if (tail === undefined || tail === 'all' || tail < 0) return [...entries];
   return tail === 0 ? [] : entries.slice(-tail);
+}
+
+/**
+ * One output listener's result from two: a promise settling when both have (either may be a promise or
+ * nothing), or the second's result when the first asks for no wait.
+ */
+export function bothSettled(log: Promise<void> | undefined, other: unknown): unknown {
+  if (log === undefined) return other;
+  const isPromise = (other as PromiseLike<unknown> | undefined)?.then !== undefined;
+  return isPromise ? Promise.allSettled([log, other]) : log;
 }

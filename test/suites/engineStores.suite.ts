@@ -8,10 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryFileSystem, type MemoryTreeSnapshot } from '../../runtime/fs/MemoryFileSystem';
 import type { BuildCache } from '../../src/build/cache';
 import { EngineError } from '../../src/engine/errors';
+import { LogCapture, tailEntries } from '../../src/engine/logs';
 import {
   ZERO_TIME,
   type ContainerRecord,
   type ContainerStore,
+  type LogEntry,
   type LogStore,
   type VolumeStore,
   type WritableLayerStore,
@@ -264,6 +266,78 @@ export function runEngineStoresSuite(
         await f.logs.delete(hex('a'));
         expect((await f.logs.read(hex('a'))).entries).toEqual([]);
         expect((await f.logs.read(hex('b'))).entries).toHaveLength(1);
+      });
+
+      /** Lines `prefix1\n` .. `prefixN\n` cut into chunks that split lines, as a guest's writes do. */
+      const floodChunks = (prefix: string, count: number, chunkBytes = 4000): Uint8Array[] => {
+        const text = utf8.encode(Array.from({ length: count }, (_, i) => `${prefix}${i + 1}\n`).join(''));
+        const chunks: Uint8Array[] = [];
+        for (let at = 0; at < text.length; at += chunkBytes) chunks.push(text.subarray(at, at + chunkBytes));
+        return chunks;
+      };
+      const texts = (entries: readonly LogEntry[]) => entries.map((e) => new TextDecoder().decode(e.data));
+      const fixedClock = { now: () => new Date('2026-01-01T00:00:01Z') };
+
+      it('should take 20,000 lines pushed as fast as a guest writes them, in order, with tail', async () => {
+        await withContainers(hex('a'), hex('b'));
+        await f.logs.append(hex('b'), [entry('stdout', 'neighbour\n', 1)]);
+        const capture = new LogCapture(hex('a'), f.logs, fixedClock, () => undefined);
+        let heldBack = 0;
+        for (const chunk of floodChunks('line ', 20_000)) {
+          // The producer waits when asked, as the engine's output window makes the guest wait.
+          const wait = capture.push('stdout', chunk);
+          if (wait) {
+            heldBack++;
+            await wait;
+          }
+        }
+        await capture.close();
+        expect(heldBack).toBeGreaterThan(0);
+        const first = await f.logs.read(hex('a'));
+        const lines = texts(first.entries);
+        expect(lines).toHaveLength(20_000);
+        expect(lines.every((line, i) => line === `line ${i + 1}\n`)).toBe(true);
+        expect(texts(tailEntries(first.entries, 3))).toEqual([
+          'line 19998\n',
+          'line 19999\n',
+          'line 20000\n',
+        ]);
+        // logs -f: nothing new after the cursor, then exactly what came next.
+        expect((await f.logs.read(hex('a'), first.cursor)).entries).toEqual([]);
+        await f.logs.append(hex('a'), [entry('stderr', 'after\n', 2)]);
+        expect(texts((await f.logs.read(hex('a'), first.cursor)).entries)).toEqual(['after\n']);
+        expect(texts((await f.logs.read(hex('b'))).entries)).toEqual(['neighbour\n']);
+      });
+
+      it('should drop lines past its bound when the producer does not wait, and say how many', async () => {
+        await withContainers(hex('a'));
+        const capture = new LogCapture(hex('a'), f.logs, fixedClock, () => undefined);
+        const total = 120_000;
+        for (const chunk of floodChunks('', total, 64 * 1024)) void capture.push('stdout', chunk);
+        await capture.close();
+        const lines = texts((await f.logs.read(hex('a'))).entries);
+        const note = lines.at(-1)!;
+        const dropped = Number(/^\[berth: (\d+) lines of output were not logged/.exec(note)?.[1]);
+        expect(dropped).toBeGreaterThan(0);
+        // Kept lines are whole and in order; kept + dropped account for every line (chunk cuts aside).
+        const kept = lines.slice(0, -1);
+        expect(kept.length + dropped).toBeGreaterThanOrEqual(total - 2);
+        expect(kept.length + dropped).toBeLessThanOrEqual(total + 2);
+        expect(kept.slice(0, 3)).toEqual(['1\n', '2\n', '3\n']);
+      });
+
+      it('should delete a big log whole, leaving nothing, and start afresh after', async () => {
+        await withContainers(hex('a'), hex('b'));
+        const capture = new LogCapture(hex('a'), f.logs, fixedClock, () => undefined);
+        for (const chunk of floodChunks('x', 50_000)) await capture.push('stdout', chunk);
+        await capture.close();
+        await f.logs.append(hex('b'), [entry('stdout', 'b\n', 1)]);
+        expect((await f.logs.read(hex('a'))).entries).toHaveLength(50_000);
+        await f.logs.delete(hex('a'));
+        expect((await f.logs.read(hex('a'))).entries).toEqual([]);
+        expect(texts((await f.logs.read(hex('b'))).entries)).toEqual(['b\n']);
+        await f.logs.append(hex('a'), [entry('stdout', 'again\n', 2)]);
+        expect(texts((await f.logs.read(hex('a'))).entries)).toEqual(['again\n']);
       });
 
       it('should keep its own copy of appended data', async () => {

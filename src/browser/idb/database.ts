@@ -25,10 +25,29 @@ export interface StoredBlob {
   data: Blob;
 }
 
-export interface StoredLogEntry extends LogEntry {
+/** Version 1's log record: one per line, numbered by IndexedDB across containers (read only to migrate). */
+interface StoredLogEntryV1 extends LogEntry {
   container: string;
-  /** Filled in by IndexedDB (autoIncrement): the order entries were appended in, across containers. */
   seq?: number;
+}
+
+/**
+ * A run of log lines appended together, keyed by [container, seq] so a container's whole log is one key
+ * range. `seq` counts one container's chunks from 1 in append order. The lines are packed (one byte
+ * array, end offsets, a stream flag each) because one record of packed bytes stores and clones far
+ * faster than thousands of small objects.
+ */
+export interface StoredLogChunk {
+  container: string;
+  seq: number;
+  /** The lines' bytes, one after another. */
+  data: Uint8Array;
+  /** Where each line ends in `data`. */
+  ends: Uint32Array;
+  /** Per line: 0 stdout, 1 stderr. */
+  streams: Uint8Array;
+  /** Per line: its RFC 3339 time. */
+  times: string[];
 }
 
 export interface StoredVolume {
@@ -42,7 +61,8 @@ export interface BerthSchema extends DBSchema {
   images: { key: string; value: ImageRecord };
   containers: { key: string; value: ContainerRecord; indexes: { name: string } };
   layers: { key: string; value: { id: string; tree: MemoryTreeSnapshot } };
-  logs: { key: number; value: StoredLogEntry; indexes: { container: [string, number] } };
+  logs: { key: number; value: StoredLogEntryV1; indexes: { container: [string, number] } };
+  logChunks: { key: [string, number]; value: StoredLogChunk };
   volumes: { key: string; value: StoredVolume };
   buildCache: { key: string; value: { key: string; step: CachedStep } };
 }
@@ -52,7 +72,8 @@ export type BerthDatabase = IDBPDatabase<BerthSchema>;
 /** The name openBrowserEngine uses when a page does not choose one. */
 export const DEFAULT_DATABASE_NAME = 'berth';
 
-const VERSION = 1;
+/** 2: logs moved from one record per line ('logs') to packed chunks keyed by container ('logChunks'). */
+const VERSION = 2;
 
 /** Opens (creating or upgrading) the database `name`. */
 export async function openBerthDatabase(name: string = DEFAULT_DATABASE_NAME): Promise<BerthDatabase> {
@@ -60,17 +81,29 @@ export async function openBerthDatabase(name: string = DEFAULT_DATABASE_NAME): P
     throw new Error('IndexedDB is not available here: open the engine without persistence');
   }
   return openDB<BerthSchema>(name, VERSION, {
-    upgrade(db) {
-      db.createObjectStore('blobs', { keyPath: 'digest' });
-      db.createObjectStore('images', { keyPath: 'name' });
-      db.createObjectStore('containers', { keyPath: 'id' }).createIndex('name', 'name');
-      db.createObjectStore('layers', { keyPath: 'id' });
-      db.createObjectStore('logs', { keyPath: 'seq', autoIncrement: true }).createIndex('container', [
-        'container',
-        'seq',
-      ]);
-      db.createObjectStore('volumes', { keyPath: 'name' });
-      db.createObjectStore('buildCache', { keyPath: 'key' });
+    async upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        db.createObjectStore('blobs', { keyPath: 'digest' });
+        db.createObjectStore('images', { keyPath: 'name' });
+        db.createObjectStore('containers', { keyPath: 'id' }).createIndex('name', 'name');
+        db.createObjectStore('layers', { keyPath: 'id' });
+        db.createObjectStore('volumes', { keyPath: 'name' });
+        db.createObjectStore('buildCache', { keyPath: 'key' });
+      }
+      if (oldVersion < 2) {
+        const chunks = db.createObjectStore('logChunks', { keyPath: ['container', 'seq'] });
+        if (oldVersion === 1) {
+          // Each old line becomes a one-line chunk, in the order it was appended.
+          const next = new Map<string, number>();
+          for (let c = await tx.objectStore('logs').openCursor(); c; c = await c.continue()) {
+            const { container, stream, time, data } = c.value;
+            const seq = (next.get(container) ?? 0) + 1;
+            next.set(container, seq);
+            await chunks.add(packLogChunk(container, seq, [{ stream, time, data }]));
+          }
+          db.deleteObjectStore('logs');
+        }
+      }
     },
     blocking(_current, _wanted, event) {
       // Another connection wants to delete or upgrade the database (deleteBerthDatabase, a newer
@@ -83,4 +116,39 @@ export async function openBerthDatabase(name: string = DEFAULT_DATABASE_NAME): P
 /** Deletes the database `name` and everything in it (tests, "reset" buttons). */
 export async function deleteBerthDatabase(name: string = DEFAULT_DATABASE_NAME): Promise<void> {
   await deleteDB(name);
+}
+
+/** Packs lines into one chunk record. */
+export function packLogChunk(container: string, seq: number, entries: readonly LogEntry[]): StoredLogChunk {
+  let size = 0;
+  for (const e of entries) size += e.data.length;
+  const data = new Uint8Array(size);
+  const ends = new Uint32Array(entries.length);
+  const streams = new Uint8Array(entries.length);
+  const times: string[] = [];
+  let at = 0;
+  for (const [i, e] of entries.entries()) {
+    data.set(e.data, at);
+    at += e.data.length;
+    ends[i] = at;
+    streams[i] = e.stream === 'stderr' ? 1 : 0;
+    times.push(e.time);
+  }
+  return { container, seq, data, ends, streams, times };
+}
+
+/** The lines of a chunk, each with its own copy of its bytes. */
+export function unpackLogChunk(chunk: StoredLogChunk): LogEntry[] {
+  const out: LogEntry[] = [];
+  let start = 0;
+  for (let i = 0; i < chunk.ends.length; i++) {
+    const end = chunk.ends[i]!;
+    out.push({
+      stream: chunk.streams[i] === 1 ? 'stderr' : 'stdout',
+      time: chunk.times[i]!,
+      data: chunk.data.slice(start, end),
+    });
+    start = end;
+  }
+  return out;
 }
