@@ -39,10 +39,11 @@ export function sharedStdinAvailable(): boolean {
 
 export function createStdinBuffer(capacity = DEFAULT_STDIN_CAPACITY): SharedArrayBuffer {
   if (!sharedStdinAvailable()) {
+    // Said for the person at `run -i` first; the last clause is for programs calling spawn().
     throw new Error(
-      'streaming stdin needs SharedArrayBuffer, which this page does not have (it is not cross-origin ' +
-        'isolated: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: ' +
-        'require-corp); give stdin up front as a Uint8Array instead',
+      'interactive input (-i) needs a cross-origin isolated page, and this one is not: serve it with ' +
+        'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp ' +
+        '(API callers: without SharedArrayBuffer stdin can only be given up front, as a Uint8Array)',
     );
   }
   return new SharedArrayBuffer(HEADER_BYTES + capacity);

@@ -427,7 +427,7 @@ describe.skipIf(skipAll)('the playground served without cross-origin isolation',
     expect(await command('berth run --rm hello')).toContain('Hello from Berth!');
     const refused = await command('berth run --rm -i hello');
     expect(refused).toMatch(
-      /streaming stdin needs SharedArrayBuffer, which this page does not have \(it is not cross-origin isolated/,
+      /interactive input \(-i\) needs a cross-origin isolated page, and this one is not/,
     );
     expect(await command('berth ps -a -q')).toBe('');
   });
