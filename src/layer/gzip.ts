@@ -9,7 +9,6 @@
  * Decompression has one answer whatever the implementation, so it stays native where that is faster:
  * DecompressionStream here, node:zlib in src/node/gzip.ts.
  */
-import { Gzip } from 'fflate';
 import { InvalidLayerError } from './errors';
 
 /** Turns a stream of chunks into another (a decompressor or compressor); errors of the source pass through. */
@@ -123,6 +122,9 @@ const DEFLATE_LEVEL = 6;
  * Node and in any browser, whatever chunks the source yields.
  */
 export const layerGzip: ChunkTransform = async function* (source) {
+  // Loaded on first use: fflate builds its tables when it loads (5 ms of every CLI start on the CI VM),
+  // and most commands compress nothing.
+  const { Gzip } = await import('fflate');
   const out: Uint8Array[] = [];
   const deflater = new Gzip({ level: DEFLATE_LEVEL, mtime: 0 }, (chunk) => void out.push(chunk));
   const push = (piece: Uint8Array, final: boolean): void => {
