@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The berth command: starts the CLI bundle built by scripts/build.mjs (dist/berth.cjs) through
-// dist/boot.cjs, which keeps V8's compiled code for it between runs (src/node/boot.ts).
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-const require = createRequire(import.meta.url);
-const bundle = fileURLToPath(new URL('../dist/berth.cjs', import.meta.url));
-const boot = fileURLToPath(new URL('../dist/boot.cjs', import.meta.url));
+// dist/boot.cjs, which keeps V8's compiled code for it between runs (src/node/boot.ts). CommonJS
+// (bin/package.json): an ES module entry would make Node set up its ES module loader first, 10-20 ms.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const bundle = join(__dirname, '../dist/berth.cjs');
+const boot = join(__dirname, '../dist/boot.cjs');
 if (!existsSync(bundle) || !existsSync(boot)) {
   console.error('berth: dist/berth.cjs is missing: run npm install (or npm run build) first');
   process.exit(125);
@@ -23,6 +22,6 @@ if (
   command === 'restart' ||
   (command === 'wasm' && process.argv[3] === 'run')
 ) {
-  prestartWorker(fileURLToPath(new URL('../dist/node-worker.js', import.meta.url)));
+  prestartWorker(join(__dirname, '../dist/node-worker.js'));
 }
 runBundle(bundle, cacheTag);
