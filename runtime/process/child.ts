@@ -13,7 +13,7 @@
 import { MemoryFileSystem } from '../fs/MemoryFileSystem';
 import { Namespace } from '../fs/Namespace';
 import * as W from '../wasi/defs';
-import { StdioFd } from '../wasi/fds';
+import { StdioFd, stdioFiletype } from '../wasi/fds';
 import { type InputStream, type OutputStream, ProcExit, WasiKill } from '../wasi/host';
 import type { ImportFn, Preview1, WasiImports } from '../wasi/Preview1';
 import { bufferedInput } from './hostDefaults';
@@ -114,6 +114,7 @@ export function runChild(req: StartRequest, port: WorkerPort): ExitMessage {
     new ForwardedOutput('stdout', req.runId, limit, port, window, alive),
     new ForwardedOutput('stderr', req.runId, limit, port, window, alive),
     spec.stdin ? new SharedInput(spec.stdin) : null,
+    stdioFiletype(req.terminal ?? true),
   );
   let result: RunResult;
   try {
@@ -163,6 +164,8 @@ class ChildRelay implements Waiter {
     private readonly stdout: OutputStream,
     private readonly stderr: OutputStream,
     private readonly stdin: InputStream | null,
+    /** The filetype of the container's stdio (terminal or not). */
+    private readonly stdioType: number,
   ) {
     this.requestAt = slotIndex(slot, SLOT_REQUEST);
     this.scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
@@ -315,11 +318,11 @@ class ChildRelay implements Waiter {
       case FD_PIPE_WRITE:
         return new StdioFd(null, new PipeWriter(ring(), this), 1001 + pipe * 2, W.FILETYPE_UNKNOWN);
       case FD_STDIN:
-        return new StdioFd(this.stdin ?? nullInput, null, 0);
+        return new StdioFd(this.stdin ?? nullInput, null, 0, this.stdioType);
       case FD_STDOUT:
-        return new StdioFd(null, this.stdout, 1);
+        return new StdioFd(null, this.stdout, 1, this.stdioType);
       case FD_STDERR:
-        return new StdioFd(null, this.stderr, 2);
+        return new StdioFd(null, this.stderr, 2, this.stdioType);
       case FD_NULL:
       default:
         return new StdioFd(nullInput, discard, 2000);

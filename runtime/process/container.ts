@@ -43,6 +43,8 @@ export interface ContainerHooks {
   memoryLimitBytes: number | undefined;
   maxOutputBytes: number;
   trace: boolean;
+  /** Whether stdio are a terminal (StartRequest.terminal), for every process. */
+  terminal: boolean;
   /** A chunk a child posted (counted against the output window). */
   output(stream: 'stdout' | 'stderr', chunk: Uint8Array): void;
   /** A line the host itself says on the container's stderr (a child that could not start or crashed). */
@@ -188,6 +190,7 @@ export class ContainerProcesses {
         ...(hooks.memoryLimitBytes !== undefined ? { memoryLimitBytes: hooks.memoryLimitBytes } : {}),
       },
       trace: hooks.trace,
+      terminal: hooks.terminal,
       returnRoot: false,
       ...(hooks.window ? { outputWindow: hooks.window } : {}),
       child: {

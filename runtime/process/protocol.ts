@@ -113,6 +113,8 @@ export interface StartRequest {
   limits: Limits;
   /** Report every syscall as a TraceMessage. */
   trace: boolean;
+  /** Whether the guest's stdio are a terminal (isatty); default true. Children inherit it. */
+  terminal?: boolean;
   /** When set: deterministic clock and seeded random, so the same inputs give byte-identical runs. */
   seed?: bigint;
   /** Output flow control (see OUTPUT_WINDOW_BYTES); absent where SharedArrayBuffer is not available. */

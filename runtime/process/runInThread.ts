@@ -25,6 +25,8 @@ export interface GuestOptions {
   trace?: (line: string) => void;
   /** The memory cap the module was compiled with, so an allocation-failure trap can be reported as oom. */
   memoryLimitBytes?: number;
+  /** Whether stdio are a terminal for the guest (isatty); default true. */
+  terminal?: boolean;
   /** berth_process for a module that imports it (default: NOSYS); see Preview1Options.processImports. */
   processImports?: (wasi: Preview1) => Record<string, ImportFn>;
   /** Last word on the import object (a process kernel or a child's relay wraps the syscalls). */
@@ -47,6 +49,7 @@ function preview1(opts: GuestOptions): Preview1 {
     sleep: opts.sleep ?? blockingSleep,
     ...(opts.trace ? { trace: opts.trace } : {}),
     ...(opts.processImports ? { processImports: opts.processImports } : {}),
+    ...(opts.terminal !== undefined ? { terminal: opts.terminal } : {}),
   });
 }
 

@@ -51,6 +51,11 @@ export interface SpawnOptions {
   /** Guest directories preopened for the guest; default ['/']. */
   preopens?: readonly string[];
   /**
+   * Whether the guest's stdio are a terminal: isatty() is true in the guest (a shell prompts, stdout is
+   * line-buffered). Default true; `docker run` gives a terminal only with -t.
+   */
+  terminal?: boolean;
+  /**
    * stdin bytes given up front, or 'stream' to write them while the guest runs (GuestProcess.stdin).
    * Streaming needs SharedArrayBuffer: in a page that is not cross-origin isolated only bytes work.
    * Default: empty (EOF at once).
@@ -328,6 +333,7 @@ class Guest implements GuestProcess {
         memoryLimitBytes: limit,
         maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
         trace: options.trace !== undefined,
+        terminal: options.terminal ?? true,
         output: (stream, chunk) => {
           this.received++;
           this.emit(stream, chunk);
@@ -353,6 +359,7 @@ class Guest implements GuestProcess {
         ...(limit !== undefined ? { memoryLimitBytes: limit } : {}),
       },
       trace: options.trace !== undefined,
+      ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
       ...(options.seed !== undefined ? { seed: BigInt(options.seed) } : {}),
       returnRoot: options.returnRoot ?? false,
       ...(this.window ? { outputWindow: this.window.buffer as SharedArrayBuffer } : {}),

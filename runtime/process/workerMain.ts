@@ -261,6 +261,7 @@ export function runStart(
     stderr: new ForwardedOutput('stderr', runId, req.limits.maxOutputBytes, port, window, stop),
     ...(req.limits.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.limits.memoryLimitBytes } : {}),
     ...(req.trace ? { trace: (line: string) => port.postMessage({ type: 'trace', runId, line }) } : {}),
+    ...(req.terminal !== undefined ? { terminal: req.terminal } : {}),
   };
   if (clock) {
     opts.clock = clock;

@@ -1,7 +1,17 @@
 import type { Location, Namespace, Resolved } from '../fs/Namespace';
 import type { Errno, FileSystem, FsNode, Stat } from '../fs/types';
 import * as W from './defs';
-import { DIR_INHERITING, DIR_RIGHTS, DirFd, type Fd, FileFd, FILE_RIGHTS, release, StdioFd } from './fds';
+import {
+  DIR_INHERITING,
+  DIR_RIGHTS,
+  DirFd,
+  type Fd,
+  FileFd,
+  FILE_RIGHTS,
+  release,
+  StdioFd,
+  stdioFiletype,
+} from './fds';
 import {
   BrokenPipe,
   type InputStream,
@@ -29,6 +39,8 @@ export interface Preview1Options {
   sleep: (ns: bigint) => void;
   /** When set, every call is reported here as one strace-like line. */
   trace?: (line: string) => void;
+  /** Whether stdio are a terminal (isatty true in the guest); default true. See fds.ts stdioFiletype. */
+  terminal?: boolean;
   /**
    * The berth_process import module (include/berth_process.h) for a module that imports it. Default:
    * every function returns NOSYS (processes are unsupported here, e.g. a run on the caller's thread).
@@ -167,9 +179,10 @@ export class Preview1 {
     this.ns = opts.namespace;
     this.argBytes = opts.args.map((a) => utf8.encode(a + '\0'));
     this.envBytes = opts.env.map((e) => utf8.encode(e + '\0'));
-    this.fds[0] = new StdioFd(opts.stdin, null, 0);
-    this.fds[1] = new StdioFd(null, opts.stdout, 1);
-    this.fds[2] = new StdioFd(null, opts.stderr, 2);
+    const stdio = stdioFiletype(opts.terminal ?? true);
+    this.fds[0] = new StdioFd(opts.stdin, null, 0, stdio);
+    this.fds[1] = new StdioFd(null, opts.stdout, 1, stdio);
+    this.fds[2] = new StdioFd(null, opts.stderr, 2, stdio);
     for (const guestPath of opts.preopens ?? ['/']) {
       const loc = this.ns.resolve(this.ns.root, guestPath, true);
       if (typeof loc === 'number' || loc.node === null) {

@@ -51,7 +51,17 @@ export const DIR_RIGHTS = r(
 /** A directory fd may hand out both kinds of rights to what is opened through it. */
 export const DIR_INHERITING = DIR_RIGHTS | FILE_RIGHTS;
 
-/** stdio are character devices without seek/tell: wasi-libc then treats them as terminals (line-buffered). */
+/**
+ * The filetype stdio reports. A terminal is a character device without seek/tell, which wasi-libc's
+ * isatty() takes for a tty (line-buffered stdout, a shell's prompt); a stream that is not one reports
+ * FILETYPE_UNKNOWN, as a pipe does (Linux's S_IFIFO has no WASI filetype), so isatty() is false — what a
+ * program sees under `docker run` without -t.
+ */
+export function stdioFiletype(terminal: boolean): number {
+  return terminal ? W.FILETYPE_CHARACTER_DEVICE : W.FILETYPE_UNKNOWN;
+}
+
+/** stdio rights: no seek/tell (see stdioFiletype). */
 export const STDIN_RIGHTS = r(
   W.RIGHTS_FD_READ | W.RIGHTS_FD_FDSTAT_SET_FLAGS | W.RIGHTS_FD_FILESTAT_GET | W.RIGHTS_POLL_FD_READWRITE,
 );

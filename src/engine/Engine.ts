@@ -707,6 +707,8 @@ export class Engine {
             readOnly: rec.hostConfig.ReadonlyRootfs,
           },
           mounts: withDev(mounts.map((m) => m.spec)),
+          // A terminal only with -t, as Docker gives one: isatty() is false in the guest otherwise.
+          terminal: rec.config.Tty,
           stdin: stdin instanceof Uint8Array ? stdin : stdin === undefined ? new Uint8Array(0) : 'stream',
           maxOutputBytes: Infinity,
           returnRoot: true,

@@ -80,7 +80,7 @@ describe.runIf(hasScript)('berth run -it box sh', () => {
       t.type('\x03');
       at = await t.waitFor(/\$ /, at);
       t.type('cd /bin && pwd && ls | grep -c .\n');
-      at = await t.waitFor(/\/bin\n\d+\n\$ /, at);
+      await t.waitFor(/\/bin\n\d+\n\$ /, at);
 
       t.type('\x04');
       expect(await t.exited).toBe(0);
@@ -88,6 +88,23 @@ describe.runIf(hasScript)('berth run -it box sh', () => {
       t.kill();
     }
   }, 90_000);
+
+  it('should give the guest a terminal with -t and none without, as Docker does', async () => {
+    const probe =
+      '[ -t 0 ] && echo in=tty || echo in=none; [ -t 1 ] && echo out=tty || echo out=none; [ -t 2 ] && echo err=tty || echo err=none; ls /bin | cat | head -n 1';
+    const plain = await berth(stateRoot, ['run', '--rm', '-i', 'box', 'sh', '-c', probe], { stdin: '' });
+    expect(plain.stdout).toBe('in=none\nout=none\nerr=none\n[\n');
+    expect(plain.code).toBe(0);
+
+    const t = terminal(`${process.execPath} ${bin} run -it --rm box sh -c '${probe}'`);
+    try {
+      await t.waitFor(/err=tty\n\[\n/);
+      expect(t.screen).toContain('in=tty\nout=tty\nerr=tty\n');
+      expect(await t.exited).toBe(0);
+    } finally {
+      t.kill();
+    }
+  }, 60_000);
 
   it('should give the exit status of the shell as the exit status of berth', async () => {
     const t = terminal(`${process.execPath} ${bin} run -it --rm box sh`);
