@@ -7,6 +7,7 @@
  */
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM, CHROMIUM_ARGS } from './test/browser/chromium';
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -26,17 +27,9 @@ export default defineConfig({
       screenshotFailures: false,
       provider: playwright({
         launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--disable-dev-shm-usage',
-          ],
+          executablePath: CHROMIUM,
+          // vitest sets headless itself.
+          args: CHROMIUM_ARGS.filter((a) => a !== '--headless'),
         },
       }),
       instances: [{ browser: 'chromium' }],

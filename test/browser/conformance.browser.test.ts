@@ -13,7 +13,7 @@
  *
  * Without /usr/bin/chromium the file is skipped, except under CI (CI set), where that is a failure.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { build } from 'esbuild';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseResult, Mode, PageInfo, RunOptions } from './pages/conformance';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, skipBrowserTests } from './chromium';
 import { startServer, type StaticServer } from './server';
 
 interface Case {
@@ -37,22 +38,7 @@ interface Case {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-/** Debian's chromium; CHROMIUM_PATH overrides it (another build, or to try the missing-browser path). */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-const haveChromium = existsSync(CHROMIUM);
-const skipAll = !haveChromium && !inCI;
+const skipAll = skipBrowserTests;
 if (skipAll) {
   console.warn(
     `[browser tests] skipped: no Chromium at ${CHROMIUM} (apt-get install chromium). ` +

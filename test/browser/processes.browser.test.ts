@@ -8,7 +8,7 @@
  * fixture, and playwright-core drives the system Chromium. Without /usr/bin/chromium the file is
  * skipped, except under CI (CI set), where that is a failure.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,25 +16,12 @@ import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcOptions, ProcResult } from './pages/processes';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, skipBrowserTests } from './chromium';
 import { startServer, type StaticServer } from './server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-const haveChromium = existsSync(CHROMIUM);
-const skipAll = !haveChromium && !inCI;
+const skipAll = skipBrowserTests;
 
 let scratch = '';
 let server: StaticServer;

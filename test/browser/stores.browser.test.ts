@@ -12,11 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CHROMIUM, skipBrowserTests } from './chromium';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-const skipAll = !existsSync(CHROMIUM) && !inCI;
+const skipAll = skipBrowserTests;
 
 interface JsonReport {
   numPassedTests: number;
