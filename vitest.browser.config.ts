@@ -18,6 +18,9 @@ export default defineConfig({
   server: { headers: isolation, host: '127.0.0.1' },
   // Its own pre-bundled dependencies, apart from the Node runs' cache.
   cacheDir: 'node_modules/.vite-inpage',
+  // Found up front, not when a build first imports them (a mid-run discovery reloads the page and fails
+  // the test file: test/browser/inpage/logFlood.inpage.ts builds an image).
+  optimizeDeps: { include: ['fflate', '@wasmer/wasi', 'tar-stream'] },
   test: {
     include: ['test/browser/inpage/**/*.inpage.ts'],
     testTimeout: 60_000,

@@ -8,11 +8,10 @@
  * few large writes, not one per line or per chunk.
  *
  * Backpressure, as Docker's json-file driver blocks a container whose logger falls behind: once
- * PENDING_LINES or PENDING_BYTES are waiting, push() returns a promise that resolves when the store has
+ * PENDING_COST worth of lines are waiting, push() returns a promise that resolves when the store has
  * caught up. The engine returns it from the guest's output listener, so it joins the output window (see
  * runtime/process/spawn.ts OutputListener) in holding the guest back. Where nothing holds the guest back
- * (no output window: a page that is not cross-origin isolated) lines pile up past DROP_FACTOR times the
- * bound; from there they are dropped, and the log records a stderr line saying how many, rather than
+ * (no output window: a page that is not cross-origin isolated) lines pile up past DROP_COST; from there they are dropped, and the log records a stderr line saying how many, rather than
  * growing memory without limit.
  */
 import type { Clock, LogEntry, LogStore } from './types';
@@ -21,11 +20,16 @@ import type { Clock, LogEntry, LogStore } from './types';
 export const MAX_LINE = 16 * 1024;
 const FLUSH_MS = 25;
 const NEWLINE = 0x0a;
-/** Waiting lines / bytes past which push() asks the producer to wait (also the most one write carries). */
-export const PENDING_LINES = 16_384;
-export const PENDING_BYTES = 1 << 20;
-/** Past this many times the bound, with the producer not waiting, lines are dropped (and counted). */
-const DROP_FACTOR = 4;
+/** What a waiting line costs in memory beyond its bytes (the entry object, its time string). */
+const ENTRY_COST = 64;
+/** Waiting cost past which push() asks the producer to wait: about 14,000 short lines, or 1 MiB. */
+export const PENDING_COST = 1 << 20;
+/**
+ * Waiting cost past which lines are dropped. Above what the output window can deliver while the guest is
+ * held back (OUTPUT_WINDOW_BYTES of chunks, at worst a million one-byte lines), so a guest that is held
+ * back never loses a line; reached only when nothing holds the guest back.
+ */
+const DROP_COST = 96 << 20;
 
 /** RFC 3339 with nine fractional digits, as Docker's log timestamps. */
 export function logTime(date: Date): string {
@@ -46,12 +50,13 @@ export class LogCapture {
     stderr: new Uint8Array(0),
   };
   private pending: LogEntry[] = [];
-  private pendingBytes = 0;
+  private pendingCost = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The one write in flight, if any. */
   private writing: Promise<void> | null = null;
-  /** Producers waiting for room (push() returned their promise). */
-  private waiters: (() => void)[] = [];
+  /** The promise push() hands out while the log is behind, and what settles it. */
+  private roomPromise: Promise<void> | null = null;
+  private wake: () => void = () => undefined;
   private dropped = 0;
   private failure: unknown;
 
@@ -61,6 +66,11 @@ export class LogCapture {
     private readonly clock: Clock,
     /** Called after each batch is stored (wakes `logs -f` readers in this process). */
     private readonly stored: () => void,
+    /** The waiting costs (see PENDING_COST, DROP_COST); smaller ones let tests reach them quickly. */
+    private readonly limits: { pendingCost: number; dropCost: number } = {
+      pendingCost: PENDING_COST,
+      dropCost: DROP_COST,
+    },
   ) {}
 
   /**
@@ -113,21 +123,20 @@ export class LogCapture {
 
   private add(entry: LogEntry): void {
     this.pending.push(entry);
-    this.pendingBytes += entry.data.length;
+    this.pendingCost += entry.data.length + ENTRY_COST;
   }
 
   private full(): boolean {
-    return this.pending.length >= PENDING_LINES || this.pendingBytes >= PENDING_BYTES;
+    return this.pendingCost >= this.limits.pendingCost;
   }
 
   private overflowing(): boolean {
-    return (
-      this.pending.length >= DROP_FACTOR * PENDING_LINES || this.pendingBytes >= DROP_FACTOR * PENDING_BYTES
-    );
+    return this.pendingCost >= this.limits.dropCost;
   }
 
   private room(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+    // One promise for every producer waiting at once: a flood of small chunks makes no pile of them.
+    return (this.roomPromise ??= new Promise((resolve) => (this.wake = resolve)));
   }
 
   private noteDropped(): void {
@@ -149,7 +158,7 @@ export class LogCapture {
     }
     const batch = this.pending;
     this.pending = [];
-    this.pendingBytes = 0;
+    this.pendingCost = 0;
     this.release();
     this.writing = (async () => {
       try {
@@ -165,9 +174,9 @@ export class LogCapture {
 
   /** Wakes the waiting producers (called when the waiting lines have gone into a write). */
   private release(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.roomPromise = null;
+    this.wake();
+    this.wake = () => undefined;
   }
 }
 

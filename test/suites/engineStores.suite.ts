@@ -311,8 +311,11 @@ export function runEngineStoresSuite(
 
       it('should drop lines past its bound when the producer does not wait, and say how many', async () => {
         await withContainers(hex('a'));
-        const capture = new LogCapture(hex('a'), f.logs, fixedClock, () => undefined);
-        const total = 120_000;
+        const capture = new LogCapture(hex('a'), f.logs, fixedClock, () => undefined, {
+          pendingCost: 64 * 1024,
+          dropCost: 512 * 1024,
+        });
+        const total = 40_000;
         for (const chunk of floodChunks('', total, 64 * 1024)) void capture.push('stdout', chunk);
         await capture.close();
         const lines = texts((await f.logs.read(hex('a'))).entries);
