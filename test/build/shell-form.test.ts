@@ -20,13 +20,14 @@ beforeAll(() => {
       'FROM box',
       'ARG GREETING=hello',
       'WORKDIR /app',
+      'RUN ["mkdir", "-p", "/app/exec-form"]',
       'COPY src/ ./src/',
       'RUN mkdir -p /app/out && cd /app/out && echo "$GREETING from $(pwd)" > greeting.txt',
       'RUN sort -u src/words.txt | tr a-z A-Z > out/words.txt && wc -l < out/words.txt > out/count.txt',
       'RUN for i in 1 2 3; do echo "line $i"; done > out/lines.txt; \\',
       '    if [ -f out/lines.txt ]; then echo present >> out/lines.txt; fi',
       'RUN ["sh", "-c", "echo exec form via sh -c > /app/out/exec.txt"]',
-      'CMD cat out/greeting.txt out/words.txt out/count.txt out/lines.txt out/exec.txt',
+      'CMD cat out/greeting.txt out/words.txt out/count.txt out/lines.txt out/exec.txt; ls -d /app/exec-form',
     ].join('\n') + '\n',
   );
 }, 120_000);
@@ -56,6 +57,7 @@ describe('shell-form RUN through /bin/sh', () => {
         'line 3',
         'present',
         'exec form via sh -c',
+        '/app/exec-form',
         '',
       ].join('\n'),
     );
@@ -63,7 +65,7 @@ describe('shell-form RUN through /bin/sh', () => {
 
     const again = await berth(stateRoot, ['build', '--build-arg', 'GREETING=hi', '-t', 'shellform', context]);
     expect(again.code).toBe(0);
-    expect(again.stdout.match(/ ---> Using cache/g)?.length).toBe(8);
+    expect(again.stdout.match(/ ---> Using cache/g)?.length).toBe(9);
   }, 180_000);
 
   it('should stop at a failing shell-form RUN with its line and status, leaving no image', async () => {
