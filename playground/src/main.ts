@@ -18,7 +18,6 @@ import {
   openBerthDatabase,
 } from '../../src/browser/index';
 import { Engine } from '../../src/engine/Engine';
-import { cappedLogStore } from './cappedLogs';
 import { asText, byId, h, humanSize } from './dom';
 import { fetchExamples, loadExample, type Example } from './examples';
 import { SavedEdits } from './savedEdits';
@@ -75,7 +74,6 @@ async function boot(): Promise<void> {
     ? undefined
     : await openBerthDatabase(DATABASE);
   const engineHost = browserEngineHost({ workerUrl: new URL('dist/browser/worker.js', base) }, db);
-  engineHost.logs = cappedLogStore(engineHost.logs);
   const enginePromise = Engine.open(engineHost, { version });
   const engine = () => enginePromise;
   const workspace = new Workspace();

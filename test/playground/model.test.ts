@@ -1,15 +1,13 @@
 /**
  * The playground's own models, in Node: the layer attribution behind the file browser (which layer each
  * path comes from, after whiteouts and opaque directories), the workspace as a build context (the same
- * entries, order, modes and bytes as the CLI's context for the same directory), and the log cap.
+ * entries, order, modes and bytes as the CLI's context for the same directory).
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cappedLogStore } from '../../playground/src/cappedLogs';
 import { mergeLayers } from '../../playground/src/layers';
 import { Workspace } from '../../playground/src/workspace';
-import { MemoryLogStore } from '../../src/engine/memoryStores';
 import type { LayerEntry } from '../../src/layer';
 import { hostBuildContext } from '../../src/node/buildContext';
 
@@ -96,24 +94,5 @@ describe('Workspace.context', () => {
     // '..' cannot climb out of the context.
     ws.writeFile('/work/secret', 'x');
     await expect(ws.context('/work/a').readFile('../secret')).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-});
-
-describe('cappedLogStore', () => {
-  it('records up to the cap, then one note, then nothing', async () => {
-    const inner = new MemoryLogStore();
-    const logs = cappedLogStore(inner, { entries: 3, bytes: 1000 });
-    const line = (s: string) => ({ stream: 'stdout' as const, time: 't', data: bytes(s) });
-    await logs.append('c1', [line('1\n'), line('2\n')]);
-    await logs.append('c1', [line('3\n'), line('4\n'), line('5\n')]);
-    await logs.append('c1', [line('6\n')]);
-    const { entries } = await logs.read('c1');
-    const text = entries.map((e) => new TextDecoder().decode(e.data));
-    expect(text.slice(0, 3)).toEqual(['1\n', '2\n', '3\n']);
-    expect(text).toHaveLength(4);
-    expect(text[3]).toMatch(/^\[berth playground: the log stops here, at 3 lines/);
-    // Other containers have their own allowance.
-    await logs.append('c2', [line('a\n')]);
-    expect((await logs.read('c2')).entries).toHaveLength(1);
   });
 });
