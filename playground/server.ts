@@ -30,6 +30,9 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
+  '.c': 'text/plain; charset=utf-8',
+  '.h': 'text/plain; charset=utf-8',
 };
 
 export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
@@ -59,15 +62,8 @@ export interface PlaygroundServer {
   close(): Promise<void>;
 }
 
-/** The prefix table, longest prefix first so `/dist/browser/` wins over `/`. */
-function mountTable(root: string, extra: Readonly<Record<string, string>>): [string, string][] {
-  const table: Record<string, string> = {
-    '/': join(root, 'playground', 'public'),
-    '/app/': join(root, 'dist', 'playground'),
-    '/dist/browser/': join(root, 'dist', 'browser'),
-    '/images/': join(root, 'images'),
-    ...extra,
-  };
+/** URL prefixes ('/x/') mapped to directories, longest prefix first so `/dist/browser/` wins over `/`. */
+export function mountTable(table: Readonly<Record<string, string>>): [string, string][] {
   return Object.entries(table)
     .map(([prefix, dir]): [string, string] => [prefix, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
@@ -86,22 +82,32 @@ function fileFor(pathname: string, mounts: readonly [string, string][]): string 
   return null;
 }
 
-export function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
-  const mounts = mountTable(options.root, options.mounts ?? {});
+export interface StaticServerOptions {
+  /** From mountTable(). */
+  mounts: readonly [string, string][];
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The path to look up and the headers for a request's decoded URL path (e.g. isolation or not). */
+  route(pathname: string): { pathname: string; headers: Record<string, string> };
+}
+
+/**
+ * A static file server on 127.0.0.1: GET and HEAD of files inside the mounted directories, nothing
+ * outside them. The playground and the browser tests both serve through it.
+ */
+export function startStaticServer(options: StaticServerOptions): Promise<PlaygroundServer> {
+  const { mounts } = options;
   const server = createServer((req, res) => {
-    const headers: Record<string, string> = {
-      ...(options.isolated === false ? {} : ISOLATION_HEADERS),
-      'Cache-Control': 'no-cache',
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    } catch {
+      res.writeHead(400).end();
       return;
     }
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    } catch {
-      res.writeHead(400, headers).end();
+    const { pathname, headers } = options.route(decoded);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
     const file = fileFor(pathname, mounts);
@@ -144,5 +150,24 @@ export function startPlaygroundServer(options: PlaygroundServerOptions): Promise
           }),
       });
     });
+  });
+}
+
+export function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
+  const { root } = options;
+  const headers: Record<string, string> = {
+    ...(options.isolated === false ? {} : ISOLATION_HEADERS),
+    'Cache-Control': 'no-cache',
+  };
+  return startStaticServer({
+    mounts: mountTable({
+      '/': join(root, 'playground', 'public'),
+      '/app/': join(root, 'dist', 'playground'),
+      '/dist/browser/': join(root, 'dist', 'browser'),
+      '/images/': join(root, 'images'),
+      ...options.mounts,
+    }),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    route: (pathname) => ({ pathname, headers }),
   });
 }
