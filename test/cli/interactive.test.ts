@@ -20,7 +20,10 @@ afterAll(() => removeRoot(stateRoot));
 
 /** A terminal session: the text seen so far, and a way to type and to wait for output. */
 function terminal(command: string) {
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+  // `script` runs the command with $SHELL -c; `exec` makes berth the terminal's only foreground process,
+  // as a user's shell makes it. Otherwise a non-interactive dash (SHELL unset, as on CI) waits in the same
+  // process group, dies of the Ctrl-C itself, and `script` reports its 130 instead of berth's status.
+  const child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], {
     cwd: root,
     env: { ...process.env, BERTH_ROOT: stateRoot, TERM: 'xterm' },
     stdio: 'pipe',
