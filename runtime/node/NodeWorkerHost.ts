@@ -5,9 +5,10 @@
  * e.g. under vitest — build first).
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ResourceLimits, type TransferListItem, Worker } from 'node:worker_threads';
+import type { ResourceLimits, TransferListItem, Worker } from 'node:worker_threads';
 import type { WorkerHost, WorkerLike } from '../process/types';
 
 export interface NodeWorkerHostOptions {
@@ -18,6 +19,17 @@ export interface NodeWorkerHostOptions {
 }
 
 const WORKER_FILE = 'node-worker.js';
+
+/**
+ * node:worker_threads, loaded when the first worker starts: a command that runs no guest (most of them)
+ * would otherwise pay several milliseconds of every start for it.
+ */
+let workerThreads: typeof import('node:worker_threads') | undefined;
+function loadWorkerThreads(): typeof import('node:worker_threads') {
+  return (workerThreads ??= createRequire(import.meta.url)(
+    'node:worker_threads',
+  ) as typeof import('node:worker_threads'));
+}
 
 /** Finds dist/node-worker.js from this module's location. */
 export function defaultWorkerScript(): string {
@@ -76,6 +88,7 @@ export class NodeWorkerHost implements WorkerHost {
 
   createWorker(): WorkerLike {
     this.script ??= defaultWorkerScript();
+    const { Worker } = loadWorkerThreads();
     return new NodeWorker(
       new Worker(this.script, {
         ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),

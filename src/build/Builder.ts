@@ -480,6 +480,7 @@ class Build {
     const key = cacheKey(
       state.image.id,
       config === undefined ? createdBy : `${createdBy}\n${JSON.stringify(config)}`,
+      this.options.hasher,
     );
     if (this.options.noCache || state.cacheBusted) return { hit: false, key };
     const step = await this.cache.get(key);

@@ -16,6 +16,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import type { HasherFactory } from '../platform/hasher';
 
 /** What a step made. */
 export interface CachedStep {
@@ -57,10 +58,16 @@ const utf8 = new TextEncoder();
 /**
  * The cache key of one step: 64 hex digits. `parent` is the image the step starts from (its id);
  * `step` the step's command line as recorded in the image history (it contains the substituted
- * instruction, the RUN build args and the COPY/ADD content hash).
+ * instruction, the RUN build args and the COPY/ADD content hash). `hasher` is the host's SHA-256 when
+ * it has one: in a fresh process JavaScript SHA-256 runs in V8's interpreter, slower than the native
+ * hash by far for the few keys a build makes; the key is the same either way.
  */
-export function cacheKey(parent: string, step: string): string {
-  return bytesToHex(sha256(utf8.encode(`${KEY_VERSION}\u0000${parent}\u0000${step}`)));
+export function cacheKey(parent: string, step: string, hasher?: HasherFactory): string {
+  const input = utf8.encode(`${KEY_VERSION}\u0000${parent}\u0000${step}`);
+  if (hasher === undefined) return bytesToHex(sha256(input));
+  const h = hasher();
+  h.update(input);
+  return h.digest().slice('sha256:'.length);
 }
 
 /** Whether `key` looks like a key made by cacheKey (disk caches use it as a file name). */

@@ -19,7 +19,6 @@
  * to exists and has that name; so whatever step a crash interrupts, a name is never held twice and a
  * stale name file is simply taken over.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../engine/errors';
@@ -29,6 +28,7 @@ import { CorruptStoreError } from '../errors/CorruptStoreError';
 import { writeFileAtomic } from './atomicFile';
 import { isErrnoCode } from './fsHelpers';
 import { withLock } from './lockFile';
+import { randomHex } from './lazyBuiltins';
 
 const RECORD = 'config.json';
 const ID = /^[a-f0-9]{64}$/;
@@ -162,7 +162,7 @@ export class DiskContainerStore implements ContainerStore {
   async delete(id: string): Promise<boolean> {
     if (!ID.test(id)) return false;
     await mkdir(this.dir, { recursive: true });
-    const trash = join(this.dir, `.trash-${id}-${randomBytes(4).toString('hex')}`);
+    const trash = join(this.dir, `.trash-${id}-${randomHex(4)}`);
     const existed = await withLock(this.lockFile, async () => {
       const current = await this.read(id);
       if (current === undefined) return false;

@@ -14,7 +14,6 @@
  * Several processes may share a root: temporary names are random, a rename over an existing blob replaces
  * it with identical bytes, and readers holding a blob open keep reading it after a delete (POSIX).
  */
-import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -30,6 +29,7 @@ import type { HasherFactory } from '../platform/hasher';
 import { nodeSha256 } from './sha256';
 import { isErrnoCode, readSmallFile, syncDirectory } from './fsHelpers';
 import { stateRoot } from './stateRoot';
+import { randomHex } from './lazyBuiltins';
 
 export interface DiskContentStoreOptions {
   /** The store's directory; default stateRoot() (`$BERTH_ROOT` or `~/.local/share/berth`). Created on demand. */
@@ -113,7 +113,7 @@ export class DiskContentStore implements ContentStore {
   async writer(expected: Expected = {}): Promise<Writer> {
     const verifier = new IngestVerifier(this.hasher, expected);
     await mkdir(this.ingestDir, { recursive: true });
-    const tempPath = join(this.ingestDir, randomBytes(16).toString('hex'));
+    const tempPath = join(this.ingestDir, randomHex(16));
     const fh = await open(tempPath, 'wx', 0o644);
     return new DiskWriter(verifier, fh, tempPath, (digest) => this.publish(digest, tempPath));
   }

@@ -10,7 +10,6 @@
  * exclusively and holding the owner's pid. A lock whose owner is dead (kill -9), or older than
  * LOCK_STALE_MS, is taken over.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import { parseReference } from '../oci/reference';
 import type { Descriptor } from '../oci/types';
 import { isErrnoCode, readSmallFile, syncDirectory, type FileSnapshot } from './fsHelpers';
 import { stateRoot } from './stateRoot';
+import { randomHex } from './lazyBuiltins';
 
 export interface DiskImageStoreOptions {
   /** The directory holding images.json; default stateRoot(). Created on demand. */
@@ -172,7 +172,7 @@ export class DiskImageStore implements ImageStore {
 
   private async save(records: Map<string, ImageRecord>): Promise<void> {
     const body = { schemaVersion: SCHEMA_VERSION, images: [...records.values()].sort(byName) };
-    const temp = `${this.file}.${randomBytes(8).toString('hex')}.tmp`;
+    const temp = `${this.file}.${randomHex(8)}.tmp`;
     let fh: FileHandle | undefined;
     try {
       fh = await open(temp, 'wx', 0o644);
@@ -192,7 +192,7 @@ export class DiskImageStore implements ImageStore {
   /** Takes the cross-process lock file; resolves to its release. */
   private async lock(): Promise<() => Promise<void>> {
     const deadline = Date.now() + this.lockTimeoutMs;
-    const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+    const token = `${process.pid} ${randomHex(8)}\n`;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       try {
         await writeFile(this.lockFile, token, { flag: 'wx' });

@@ -7,7 +7,6 @@
  *
  * remove renames the volume's directory out of the way first (`.trash-…`), so a volume disappears whole.
  */
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nodeHostDir } from '../../runtime/node/hostDir';
@@ -16,6 +15,7 @@ import type { VolumeMount, VolumeRecord, VolumeStore } from '../engine/types';
 import { writeFileAtomic } from './atomicFile';
 import { isErrnoCode } from './fsHelpers';
 import { withLock } from './lockFile';
+import { randomHex } from './lazyBuiltins';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -89,7 +89,7 @@ export class DiskVolumeStore implements VolumeStore {
   async remove(name: string): Promise<boolean> {
     if (!NAME.test(name)) return false;
     await mkdir(this.dir, { recursive: true });
-    const trash = join(this.dir, `.trash-${name}-${randomBytes(4).toString('hex')}`);
+    const trash = join(this.dir, `.trash-${name}-${randomHex(4)}`);
     const existed = await withLock(this.lockFile, async () => {
       if ((await this.get(name)) === undefined) return false;
       await rename(this.volumeDir(name), trash);

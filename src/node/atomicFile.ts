@@ -7,18 +7,18 @@
  * version is back, whole), which is fine for replacing a file that already exists when the previous
  * version is a valid state too. A kill -9 never undoes a rename either way.
  */
-import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory } from './fsHelpers';
+import { randomHex } from './lazyBuiltins';
 
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
   options: { durable?: boolean } = {},
 ): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${path}.${randomHex(6)}.tmp`;
   let fh: FileHandle | undefined;
   try {
     fh = await open(temp, 'wx', 0o644);

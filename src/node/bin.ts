@@ -15,24 +15,11 @@ import { DiskBuildCache } from './DiskBuildCache';
 import { nodeEngineHost } from './engineHost';
 import { PrestartedWorkerHost } from './prestartedWorker';
 import { stateRoot } from './stateRoot';
+import { stderr, stdout, writeOrDrain } from './stdio';
 import { nodeTransferFs } from './transferFs';
 
 declare const __BERTH_VERSION__: string | undefined;
 const version = typeof __BERTH_VERSION__ === 'string' ? __BERTH_VERSION__ : 'dev';
-
-// A reader that went away (`berth … | head`) is the end of our output, not a crash: exit as a shell does
-// after SIGPIPE.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(141);
-    throw err;
-  });
-}
-
-function writeOrDrain(stream: NodeJS.WritableStream, chunk: Uint8Array | string): Promise<void> | undefined {
-  if (stream.write(chunk)) return undefined;
-  return new Promise((done) => stream.once('drain', done));
-}
 
 function resolveHostDir(path: string): string {
   const abs = resolve(path);
@@ -83,8 +70,8 @@ async function runBerth(): Promise<never> {
   const code = await main({
     argv: process.argv.slice(2),
     // A promise while the pipe is full: the guest is held back instead of our memory filling up.
-    stdout: (chunk) => writeOrDrain(process.stdout, chunk),
-    stderr: (chunk) => writeOrDrain(process.stderr, chunk),
+    stdout: (chunk) => stdout.write(chunk),
+    stderr: (chunk) => stderr.write(chunk),
     // Read lazily: only a run that needs stdin opens it.
     get stdin() {
       return process.stdin;
@@ -98,7 +85,10 @@ async function runBerth(): Promise<never> {
     readStream: (path) => createReadStream(path),
     createFile,
     writeFile: (path, data) => writeFile(path, data),
-    stdoutIsTTY: process.stdout.isTTY === true,
+    // A getter: only the commands that refuse to write an archive to a terminal ask.
+    get stdoutIsTTY() {
+      return process.stdout.isTTY === true;
+    },
     cwd: process.cwd(),
     openBuildContext: (path) => hostBuildContext(path),
     buildCache: async () => new DiskBuildCache({ root: stateRoot(process.env) }),
@@ -120,8 +110,8 @@ async function runBerth(): Promise<never> {
   });
 
   // Let pending output reach the terminal or pipe before leaving.
-  await new Promise<void>((done) => process.stdout.write('', () => done()));
-  await new Promise<void>((done) => process.stderr.write('', () => done()));
+  await stdout.flush();
+  await stderr.flush();
   process.exit(code);
 }
 

@@ -11,9 +11,7 @@
  * the root and a process killed at any point leaves nothing half-written. Guests run in worker_threads;
  * other processes reach the containers this process runs through SIGTERM (see nodeProcesses).
  */
-import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cpus, hostname, release, totalmem, type as osType } from 'node:os';
 import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
 import type { WorkerHost } from '../../runtime/process/types';
 import type { EngineHost, NotifyHandler, ProcessControl } from '../engine/types';
@@ -29,6 +27,7 @@ import { nodeGunzip } from './gzip';
 import { nodeHostDirs } from './nodeHostDirs';
 import { nodeSha256 } from './sha256';
 import { stateRoot } from './stateRoot';
+import { nodeCrypto, nodeOs, randomHex } from './lazyBuiltins';
 
 export interface NodeEngineHostOptions {
   /** The state root; default stateRoot(env). */
@@ -123,8 +122,8 @@ export function nodeEngineHost(options: NodeEngineHostOptions = {}): EngineHost 
     hostDirs: nodeHostDirs(options.cwd),
     clock: { now },
     ids: {
-      newId: () => randomBytes(32).toString('hex'),
-      randomInt: (n) => randomInt(n),
+      newId: () => randomHex(32),
+      randomInt: (n) => nodeCrypto().randomInt(n),
     },
     processes: nodeProcesses(),
     // One deflater on every host, so a layer has the same digest wherever it was built.
@@ -135,20 +134,20 @@ export function nodeEngineHost(options: NodeEngineHostOptions = {}): EngineHost 
     // Read when `info` asks: os.cpus() parses /proc/cpuinfo, which every other command would pay for.
     system: {
       get hostname() {
-        return hostname();
+        return nodeOs().hostname();
       },
       os: process.platform,
       get kernelVersion() {
-        return release();
+        return nodeOs().release();
       },
       get operatingSystem() {
-        return `${osType()} ${release()}`;
+        return `${nodeOs().type()} ${nodeOs().release()}`;
       },
       get cpus() {
-        return cpus().length;
+        return nodeOs().cpus().length;
       },
       get memTotal() {
-        return totalmem();
+        return nodeOs().totalmem();
       },
       jsRuntime: `node ${process.version}`,
     },

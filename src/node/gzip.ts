@@ -4,11 +4,10 @@
  * compressed with src/layer/gzip.ts's layerGzip on every host, so a layer built in Node has the same
  * digest as one built in a browser (zlib builds deflate the same bytes differently).
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Gunzip } from 'node:zlib';
 import { InvalidLayerError } from '../layer/errors';
 import type { ChunkTransform } from '../layer/gzip';
+import { nodeStream, nodeStreamPromises, nodeZlib } from './lazyBuiltins';
 
 /**
  * zlib works on the libuv thread pool, one output chunk per round trip to the main thread: 256 KiB chunks
@@ -36,7 +35,10 @@ async function* through(
       throw new SourceFailure(error);
     }
   }
-  const piping = pipeline(Readable.from(guarded(), { objectMode: false }), codec);
+  const piping = nodeStreamPromises().pipeline(
+    nodeStream().Readable.from(guarded(), { objectMode: false }),
+    codec,
+  );
   let failure: unknown;
   piping.catch((error: unknown) => {
     failure = error;
@@ -56,4 +58,4 @@ async function* through(
 
 /** Decompresses gzip with zlib.createGunzip(). A corrupt or truncated stream is an InvalidLayerError. */
 export const nodeGunzip: ChunkTransform = (source) =>
-  through(source, createGunzip(CODEC_OPTIONS), 'gzip decompression failed');
+  through(source, nodeZlib().createGunzip(CODEC_OPTIONS), 'gzip decompression failed');

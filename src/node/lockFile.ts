@@ -4,10 +4,10 @@
  * LOCK_STALE_MS is taken over. Within one process, holders of the same lock path queue in memory first,
  * so several engines (stores) in one process never spin on each other's lock file.
  */
-import { randomBytes } from 'node:crypto';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { LockTimeoutError } from '../errors/LockTimeoutError';
 import { isErrnoCode } from './fsHelpers';
+import { randomHex } from './lazyBuiltins';
 
 /** A lock held this long is assumed abandoned (a change holds it for milliseconds). */
 export const LOCK_STALE_MS = 30_000;
@@ -40,7 +40,7 @@ export function withLock<T>(
 
 async function acquire(path: string, timeoutMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
-  const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const token = `${process.pid} ${randomHex(8)}\n`;
   for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
     try {
       await writeFile(path, token, { flag: 'wx' });

@@ -1,9 +1,9 @@
 /** Streaming SHA-256 for Node (node:crypto), the HasherFactory the content stores take. */
-import { createHash } from 'node:crypto';
 import type { Hasher, HasherFactory } from '../platform/hasher';
+import { nodeCrypto } from './lazyBuiltins';
 
 export const nodeSha256: HasherFactory = (): Hasher => {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   return {
     update(chunk: Uint8Array): void {
       hash.update(chunk);
