@@ -109,6 +109,16 @@ const cli = {
   define: { ...common.define, 'import.meta.url': '__berthModuleUrl' },
   banner: { js: "const __berthModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
+// The CLI bundle is a function expression of CommonJS's module parameters, compiled as it is by boot.cjs
+// (src/node/boot.ts): wrapping it there would copy the whole source into a new string at every start.
+const wrappedCli = {
+  ...cli,
+  // "use strict" first: esbuild's own directive comes after the banner's statement, where it means nothing.
+  banner: {
+    js: `(function (exports, require, module, __filename, __dirname) {'use strict';${cli.banner.js}`,
+  },
+  footer: { js: '})' },
+};
 // Node built-ins that browser-bound dependencies import, mapped to browser packages (no-node-builtins
 // resolves these names to the packages instead of refusing them):
 //   events → bare-events: tar-stream → streamx → events-universal requires 'events' outside Bare and
@@ -136,7 +146,7 @@ const memfsBuiltins = { ...memfsAlias, process: 'process/browser.js' };
 const bundles = [
   // @wasmer/wasi (~470 KB) is only for `--runtime wasmer`: load it from node_modules on demand instead of
   // making every berth command parse it.
-  { ...cli, entryPoints: ['src/node/bin.ts'], outfile: 'dist/berth.cjs', external: ['@wasmer/wasi'] },
+  { ...wrappedCli, entryPoints: ['src/node/bin.ts'], outfile: 'dist/berth.cjs', external: ['@wasmer/wasi'] },
   { ...cli, entryPoints: ['src/node/boot.ts'], outfile: 'dist/boot.cjs' },
   { ...node, entryPoints: ['runtime/node/worker.ts'], outfile: 'dist/node-worker.js' },
   {

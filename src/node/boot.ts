@@ -1,5 +1,5 @@
 /**
- * Starts a CommonJS bundle (dist/berth.cjs, dist/node-worker.cjs) with V8's code cache, bundled to
+ * Starts the CLI bundle (dist/berth.cjs) with V8's code cache, bundled to
  * dist/boot.cjs. Compiling the 700 KB CLI bundle from source is most of what `berth --version` costs
  * beyond Node itself; with the cache V8 deserializes the bytecode instead. Node 20 has no compile cache
  * for ES modules (module.enableCompileCache() is Node 22), hence CommonJS through vm.Script.
@@ -74,7 +74,8 @@ export function runBundle(bundle: string, tag: string): void {
   const cachePath = `${bundle}.${/^[a-z][a-z-]{0,31}$/.test(tag) ? tag : 'other'}.cache`;
   const cached = readCache(cachePath);
   const usable = cached !== undefined && cached.header.key === key ? cached : undefined;
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // The bundle is already a function of the CommonJS module parameters (scripts/build.mjs wraps it).
+  const script = new Script(source, {
     filename: bundle,
     ...(usable ? { cachedData: usable.data } : {}),
   });
