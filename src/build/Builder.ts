@@ -707,6 +707,7 @@ class Build {
         excluded: (p, d) => !context.isCopyable(p, d),
         readFile: (p) => context.source.readFile(p),
         readlink: (p) => context.source.readlink(p),
+        ...(context.source.digest !== undefined ? { digest: (p: string) => context.source.digest!(p) } : {}),
       };
     } else if (source.kind === 'stage') {
       const result = this.stageResults.get(source.index);

@@ -46,6 +46,13 @@ export interface BuildContextSource {
   readFile(path: string): Promise<Uint8Array>;
   /** A symlink's target as stored. */
   readlink(path: string): Promise<string>;
+  /**
+   * A file's SHA-256 (64 lowercase hex digits), when the host can tell it without the builder reading
+   * the file (a cache keyed by the file's identity): COPY then reads only the files of steps it builds.
+   */
+  digest?(path: string): Promise<string>;
+  /** Called once the build is done with the context (saves what digest() learnt). */
+  release?(): Promise<void>;
 }
 
 /* ---------------------------------------------------------------------------------------------------- */

@@ -44,6 +44,12 @@ export interface SourceTree {
   excluded?(path: string, isDir: boolean): boolean;
   readFile(path: string): Promise<Uint8Array>;
   readlink(path: string): Promise<string>;
+  /**
+   * A file's SHA-256 (64 lowercase hex digits) without the builder reading it: a host can answer from a
+   * cache keyed by the file's identity (src/node/FileDigests.ts). COPY then reads a file only when its
+   * step is not cached. Without it every source is read and hashed; the cache key is the same.
+   */
+  digest?(path: string): Promise<string>;
 }
 
 export interface CopyRequest {
@@ -209,19 +215,32 @@ function notFound(tree: SourceTree, instruction: string, path: string): BuildCon
   return new BuildContextError(`${instruction} failed: stat ${path}: file does not exist`);
 }
 
-/** One source after matching and reading: a file, or a tree (a directory's contents, an archive's). */
-type GatheredItem =
-  | { kind: 'file'; name: string; entry: LayerEntry }
-  /** Entries with paths relative to the destination directory (`a`, `a/b`). */
-  | { kind: 'tree'; entries: LayerEntry[] };
+/** A file gathered by its digest alone: placeCopy reads it, and checks that it still has that digest. */
+interface UnreadFile {
+  /** In the source tree. */
+  path: string;
+  /** 64 hex digits, as hashed into the cache key. */
+  digest: string;
+}
 
-/** The sources of a COPY/ADD, read and hashed, before the destination is known. */
+/**
+ * One source after matching: a file, or a tree (a directory's contents, an archive's). A file entry
+ * whose `unread` is set has no data yet.
+ */
+type GatheredItem =
+  | { kind: 'file'; name: string; entry: LayerEntry; unread?: UnreadFile }
+  /** Entries with paths relative to the destination directory (`a`, `a/b`). */
+  | { kind: 'tree'; entries: LayerEntry[]; unread: Map<LayerEntry, UnreadFile> };
+
+/** The sources of a COPY/ADD, hashed, before the destination is known. */
 export interface GatheredCopy {
   /** `file:<hex>`, `dir:<hex>` or `multi:<hex>`: Docker's source hash, over contents and metadata. */
   hash: string;
   items: GatheredItem[];
   /** How many paths the sources matched (several need a directory destination). */
   count: number;
+  /** Reads a file that was gathered by its digest. */
+  read(file: UnreadFile): Promise<Uint8Array>;
 }
 
 /**
@@ -250,6 +269,20 @@ export async function gatherCopy(request: CopyRequest, tree: SourceTree): Promis
     throw err;
   }
 
+  // A file's content digest: the tree's own when it can tell one, else the bytes read and hashed.
+  const contentOf = async (path: string): Promise<{ digest: string; data?: Uint8Array }> => {
+    if (tree.digest !== undefined) return { digest: await tree.digest(path) };
+    const data = await tree.readFile(path);
+    return { digest: hex(hasher, [data]), data };
+  };
+  const read = async (file: UnreadFile): Promise<Uint8Array> => {
+    const data = await tree.readFile(file.path);
+    if (hex(hasher, [data]) !== file.digest) {
+      throw new BuildContextError(`${instruction} failed: ${file.path} changed during the build`);
+    }
+    return data;
+  };
+
   const chmod = request.chmod;
   const count = matches.reduce((n, m) => n + m.matches.length, 0);
   const items: GatheredItem[] = [];
@@ -269,6 +302,7 @@ export async function gatherCopy(request: CopyRequest, tree: SourceTree): Promis
         const prefix = root === '.' ? '' : `${root}/`;
         const parts: string[] = [];
         const entries: LayerEntry[] = [];
+        const unread = new Map<LayerEntry, UnreadFile>();
         for (const child of tree.entries) {
           if (prefix !== '' && !child.path.startsWith(prefix)) continue;
           if (child.path === root) continue;
@@ -283,41 +317,49 @@ export async function gatherCopy(request: CopyRequest, tree: SourceTree): Promis
             entries.push({ path: rel, type: 'symlink', mode: 0o777, mtim: mtimOf(child), target });
             parts.push(`l ${rel} ${target}`);
           } else {
-            const data = await tree.readFile(child.path);
-            entries.push({ path: rel, type: 'file', mode, mtim: mtimOf(child), data });
-            parts.push(`f ${rel} ${mode.toString(8)} ${data.length} ${hex(hasher, [data])}`);
+            const { digest, data } = await contentOf(child.path);
+            const entry: LayerEntry = { path: rel, type: 'file', mode, mtim: mtimOf(child), ...(data ? { data } : {}) }; // prettier-ignore
+            if (data === undefined) unread.set(entry, { path: child.path, digest });
+            entries.push(entry);
+            parts.push(`f ${rel} ${mode.toString(8)} ${data?.length ?? child.size} ${digest}`);
           }
         }
-        items.push({ kind: 'tree', entries });
+        items.push({ kind: 'tree', entries, unread });
         hashes.push(`dir:${hex(hasher, [parts.join('\n')])}`);
         continue;
       }
 
       // A file (a symlink source was followed).
-      const data = await tree.readFile(entry.path);
       const mode = modeOf(entry);
       if (instruction === 'ADD' && tree.kind === 'context') {
+        // Whether it is an archive is in its bytes: ADD reads its local sources in any case.
+        const data = await tree.readFile(entry.path);
         const tar = await asTar(data, gunzip);
         if (tar !== undefined) {
           const entries = (await extractTar(tar, m.path, hasher)).map((e) =>
             chmod !== undefined && (e.type === 'file' || e.type === 'dir') ? { ...e, mode: chmod } : e,
           );
-          items.push({ kind: 'tree', entries });
+          items.push({ kind: 'tree', entries, unread: new Map() });
           hashes.push(`file:${hex(hasher, [`archive ${chmod?.toString(8) ?? ''}\n`, data])}`);
           continue;
         }
+        items.push({ kind: 'file', name: base(m.path), entry: { path: '', type: 'file', mode, mtim: mtimOf(entry), data } }); // prettier-ignore
+        hashes.push(`file:${hex(hasher, [`${mode.toString(8)} ${data.length} ${hex(hasher, [data])}`])}`);
+        continue;
       }
+      const { digest, data } = await contentOf(entry.path);
       items.push({
         kind: 'file',
         name: base(m.path),
-        entry: { path: '', type: 'file', mode, mtim: mtimOf(entry), data },
+        entry: { path: '', type: 'file', mode, mtim: mtimOf(entry), ...(data ? { data } : {}) },
+        ...(data === undefined ? { unread: { path: entry.path, digest } } : {}),
       });
-      hashes.push(`file:${hex(hasher, [`${mode.toString(8)} ${data.length}\n`, data])}`);
+      hashes.push(`file:${hex(hasher, [`${mode.toString(8)} ${data?.length ?? entry.size} ${digest}`])}`);
     }
   }
 
   const hash = hashes.length === 1 ? hashes[0] : `multi:${hex(hasher, [hashes.join(',')])}`;
-  return { hash, items, count };
+  return { hash, items, count, read };
 }
 
 /**
@@ -344,13 +386,16 @@ export async function placeCopy(request: CopyRequest, gathered: GatheredCopy): P
   };
   for (const item of gathered.items) {
     if (item.kind === 'file') {
-      put({ ...item.entry, path: destIsDir ? joinAbs(dest.path, item.name) : dest.path });
+      const data = item.unread !== undefined ? { data: await gathered.read(item.unread) } : {};
+      put({ ...item.entry, ...data, path: destIsDir ? joinAbs(dest.path, item.name) : dest.path });
       continue;
     }
     ensureDirs.push(dest.path);
     for (const e of item.entries) {
+      const unread = item.unread.get(e);
       put({
         ...e,
+        ...(unread !== undefined ? { data: await gathered.read(unread) } : {}),
         path: joinAbs(dest.path, e.path),
         ...(e.type === 'hardlink' && e.target !== undefined ? { target: joinAbs(dest.path, e.target) } : {}),
       });

@@ -295,6 +295,9 @@ export async function buildCommand(engine: Engine, argv: string[], io: BuildIo):
   } catch (e) {
     if (held !== '') io.stderr(held);
     return fail((e as Error).message);
+  } finally {
+    // Remembered file digests are only a speed-up: failing to save them fails no build.
+    await context.release?.().catch(() => undefined);
   }
   if (args.quiet) io.stdout(`${imageId}\n`);
   if (args.iidfile !== undefined) {

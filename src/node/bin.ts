@@ -11,9 +11,11 @@ import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
 import { main, type FileSink } from '../cli/main';
 import { Engine } from '../engine/Engine';
 import { hostBuildContext } from './buildContext';
+import { FileDigests } from './FileDigests';
 import { DiskBuildCache } from './DiskBuildCache';
 import { nodeEngineHost } from './engineHost';
 import { PrestartedWorkerHost } from './prestartedWorker';
+import { nodeSha256 } from './sha256';
 import { stateRoot } from './stateRoot';
 import { stderr, stdout, writeOrDrain } from './stdio';
 import { nodeTransferFs } from './transferFs';
@@ -90,7 +92,10 @@ async function runBerth(): Promise<never> {
       return process.stdout.isTTY === true;
     },
     cwd: process.cwd(),
-    openBuildContext: (path) => hostBuildContext(path),
+    openBuildContext: (path) =>
+      hostBuildContext(path, {
+        digests: new FileDigests(join(stateRoot(process.env), 'buildcache', 'file-digests.json'), nodeSha256),
+      }),
     buildCache: async () => new DiskBuildCache({ root: stateRoot(process.env) }),
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);

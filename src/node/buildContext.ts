@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { BuildContextSource, ContextEntryType, ContextStat } from '../build/context';
 import { BuildContextError } from '../build/errors';
 import { cleanPath } from '../build/glob';
+import type { FileDigests } from './FileDigests';
 import { isErrnoCode } from './fsHelpers';
 
 function typeOf(st: Stats): ContextEntryType | undefined {
@@ -18,12 +19,23 @@ function typeOf(st: Stats): ContextEntryType | undefined {
   return undefined;
 }
 
+export interface HostBuildContextOptions {
+  /**
+   * Remembered file digests: COPY then hashes a file only when it changed since a build hashed it, and
+   * reads it only when its step is not cached. release() saves what was learnt.
+   */
+  digests?: FileDigests;
+}
+
 /**
  * The directory `dir` (relative to the process's cwd or absolute) as a build context. Throws
  * BuildContextError like Docker's `unable to prepare context: path "x" not found` when it is not a
  * directory.
  */
-export async function hostBuildContext(dir: string): Promise<BuildContextSource> {
+export async function hostBuildContext(
+  dir: string,
+  options: HostBuildContextOptions = {},
+): Promise<BuildContextSource> {
   const root = resolve(dir);
   let st: Stats;
   try {
@@ -43,6 +55,9 @@ export async function hostBuildContext(dir: string): Promise<BuildContextSource>
     }
     return clean === '.' ? root : join(root, clean);
   };
+  // What list() saw of each file: a digest is looked up by that identity (FileDigests).
+  const listed = new Map<string, Stats>();
+  const { digests } = options;
   return {
     async list(options = {}) {
       const out: ContextStat[] = [];
@@ -60,6 +75,7 @@ export async function hostBuildContext(dir: string): Promise<BuildContextSource>
           const type = typeOf(s);
           if (type === undefined) continue;
           if (type === 'dir' && options.skipDir?.(path)) continue;
+          if (type === 'file') listed.set(path, s);
           out.push({
             path,
             type,
@@ -80,5 +96,14 @@ export async function hostBuildContext(dir: string): Promise<BuildContextSource>
     async readlink(path) {
       return readlink(full(path));
     },
+    ...(digests !== undefined
+      ? {
+          async digest(path: string) {
+            const abs = full(path);
+            return digests.digest(abs, listed.get(cleanPath(path)) ?? (await lstat(abs)));
+          },
+          release: () => digests.save(),
+        }
+      : {}),
   };
 }
