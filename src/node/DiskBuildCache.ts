@@ -7,7 +7,7 @@
  * write equally valid ids and the later rename wins. A file that does not hold an image id (damaged by
  * hand) reads as a miss.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir } from './asyncFs';
 import { join } from 'node:path';
 import { isCacheKey, isImageId, type BuildCache, type CachedStep } from '../build/cache';
 import { writeFileAtomic } from './atomicFile';

@@ -19,7 +19,7 @@
  * to exists and has that name; so whatever step a crash interrupts, a name is never held twice and a
  * stale name file is simply taken over.
  */
-import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, unlink } from './asyncFs';
 import { join } from 'node:path';
 import { EngineError } from '../engine/errors';
 import { nameConflict, noSuchContainer } from '../engine/memoryStores';

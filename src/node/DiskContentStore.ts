@@ -15,8 +15,8 @@
  * it with identical bytes, and readers holding a blob open keep reading it after a delete (POSIX).
  */
 import { statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from './asyncFs';
+import type { FileHandle } from './asyncFs';
 import { join } from 'node:path';
 import { checkRange } from '../content/checkRange';
 import { IngestVerifier } from '../content/IngestVerifier';

@@ -6,7 +6,7 @@
  * uses complete lines only, so a writer killed in the middle of a line leaves nothing half-read. The
  * cursor is a byte offset. Nothing is written for a container whose directory is gone.
  */
-import { appendFile, open, rm } from 'node:fs/promises';
+import { appendFile, open, rm } from './asyncFs';
 import { join } from 'node:path';
 import type { LogCursor, LogEntry, LogStore } from '../engine/types';
 import { isErrnoCode } from './fsHelpers';

@@ -7,7 +7,7 @@
  *
  * remove renames the volume's directory out of the way first (`.trash-…`), so a volume disappears whole.
  */
-import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm } from './asyncFs';
 import { join } from 'node:path';
 import { nodeHostDir } from '../../runtime/node/hostDir';
 import { EngineError } from '../engine/errors';

@@ -3,7 +3,7 @@
  * replaced whole and atomically. Nothing is written for a container whose directory is gone (removed
  * meanwhile).
  */
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { readFile, stat, unlink } from './asyncFs';
 import { join } from 'node:path';
 import type { MemoryTreeSnapshot } from '../../runtime/fs/MemoryFileSystem';
 import { decodeTree, encodeTree } from '../engine/treeCodec';

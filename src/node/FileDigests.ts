@@ -13,7 +13,7 @@
  * Past MAX_ENTRIES, the entries the last build did not use are dropped.
  */
 import { readFileSync, type Stats } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open } from './asyncFs';
 import { dirname } from 'node:path';
 import type { HasherFactory } from '../platform/hasher';
 import { writeFileAtomic } from './atomicFile';

@@ -7,8 +7,8 @@
  * version is back, whole), which is fine for replacing a file that already exists when the previous
  * version is a valid state too. A kill -9 never undoes a rename either way.
  */
-import { open, rename, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from './asyncFs';
+import type { FileHandle } from './asyncFs';
 import { dirname } from 'node:path';
 import { syncDirectory } from './fsHelpers';
 import { randomHex } from './lazyBuiltins';

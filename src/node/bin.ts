@@ -4,7 +4,7 @@
  * threads and the engine on the state root ($BERTH_ROOT, else ~/.local/share/berth).
  */
 import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from './asyncFs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';

@@ -4,7 +4,7 @@
  * are reported, never followed.
  */
 import type { Stats } from 'node:fs';
-import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink, stat } from './asyncFs';
 import { join, resolve } from 'node:path';
 import type { BuildContextSource, ContextEntryType, ContextStat } from '../build/context';
 import { BuildContextError } from '../build/errors';

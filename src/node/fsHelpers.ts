@@ -1,7 +1,7 @@
 /** Small node:fs helpers shared by the disk stores. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { open } from './asyncFs';
+import type { FileHandle } from './asyncFs';
 
 /** True when `err` is a Node system error with this `code` (ENOENT, EEXIST, …). */
 export function isErrnoCode(err: unknown, code: string): boolean {

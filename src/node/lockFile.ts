@@ -4,7 +4,7 @@
  * LOCK_STALE_MS is taken over. Within one process, holders of the same lock path queue in memory first,
  * so several engines (stores) in one process never spin on each other's lock file.
  */
-import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat, unlink, writeFile } from './asyncFs';
 import { LockTimeoutError } from '../errors/LockTimeoutError';
 import { isErrnoCode } from './fsHelpers';
 import { randomHex } from './lazyBuiltins';

@@ -18,14 +18,15 @@ const READ_CHUNK = 1 << 20;
 let tmpCounter = 0;
 
 export function nodeTransferFs(fs: NodeFsLike = nodeFs): TransferFs {
-  const p = fs.promises;
+  // Looked up at each call, not here: node:fs's `promises` loads node:fs/promises (src/node/asyncFs.ts).
+  const p = () => fs.promises;
   return {
     async readFile(path: string): Promise<Uint8Array> {
-      return new Uint8Array(await p.readFile(path));
+      return new Uint8Array(await p().readFile(path));
     },
 
     async *read(path: string): AsyncGenerator<Uint8Array> {
-      const handle = await p.open(path, 'r');
+      const handle = await p().open(path, 'r');
       try {
         for (;;) {
           // A fresh buffer per chunk: consumers may keep what they are given.
@@ -41,7 +42,7 @@ export function nodeTransferFs(fs: NodeFsLike = nodeFs): TransferFs {
 
     async writeFile(path: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
       const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
-      const handle = await p.open(tmp, 'w');
+      const handle = await p().open(tmp, 'w');
       try {
         const chunks = data instanceof Uint8Array ? [data] : data;
         for await (const chunk of chunks) {
@@ -51,25 +52,27 @@ export function nodeTransferFs(fs: NodeFsLike = nodeFs): TransferFs {
           }
         }
         await handle.close();
-        await p.rename(tmp, path);
+        await p().rename(tmp, path);
       } catch (error) {
         await handle.close().catch(() => {});
-        await p.unlink(tmp).catch(() => {});
+        await p()
+          .unlink(tmp)
+          .catch(() => {});
         throw error;
       }
     },
 
     async mkdir(path: string): Promise<void> {
-      await p.mkdir(path, { recursive: true });
+      await p().mkdir(path, { recursive: true });
     },
 
     async readdir(path: string): Promise<string[]> {
-      return (await p.readdir(path)).map(String);
+      return (await p().readdir(path)).map(String);
     },
 
     async size(path: string): Promise<number | undefined> {
       try {
-        const st = await p.stat(path);
+        const st = await p().stat(path);
         return st.isFile() ? Number(st.size) : undefined;
       } catch (error) {
         if (
