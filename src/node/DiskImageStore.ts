@@ -10,8 +10,8 @@
  * exclusively and holding the owner's pid. A lock whose owner is dead (kill -9), or older than
  * LOCK_STALE_MS, is taken over.
  */
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from './asyncFs';
+import type { FileHandle } from './asyncFs';
 import { join } from 'node:path';
 import { CorruptStoreError } from '../errors/CorruptStoreError';
 import { LockTimeoutError } from '../errors/LockTimeoutError';
@@ -61,11 +61,12 @@ export class DiskImageStore implements ImageStore {
 
   async get(reference: string | ImageReference): Promise<ImageRecord | undefined> {
     const name = toReference(reference).canonical;
-    return (await this.load()).get(name);
+    const record = (await this.current()).get(name);
+    return record && structuredClone(record);
   }
 
   async list(): Promise<ImageRecord[]> {
-    return [...(await this.load()).values()].sort(byName);
+    return [...(await this.current()).values()].map((r) => structuredClone(r)).sort(byName);
   }
 
   async put(reference: string | ImageReference, target: Descriptor): Promise<ImageRecord> {
@@ -91,7 +92,7 @@ export class DiskImageStore implements ImageStore {
       await mkdir(this.root, { recursive: true });
       const release = await this.lock();
       try {
-        const records = await this.load();
+        const records = new Map([...(await this.current())].map(([n, r]) => [n, structuredClone(r)]));
         const { result, changed } = fn(records);
         if (changed) await this.save(records);
         return result;
@@ -103,7 +104,11 @@ export class DiskImageStore implements ImageStore {
     return run;
   }
 
-  private async load(): Promise<Map<string, ImageRecord>> {
+  /**
+   * The records of the file as it is now. Shared with the memo: callers copy what they give out or
+   * change, and only that (a build looks one image up at every step).
+   */
+  private async current(): Promise<ReadonlyMap<string, ImageRecord>> {
     let file: FileSnapshot | undefined;
     try {
       // Read at once (fsHelpers), and parsed again only when it is another file: a build looks up images
@@ -114,18 +119,10 @@ export class DiskImageStore implements ImageStore {
       throw err;
     }
     const memo = this.memo;
-    if (file !== undefined && memo?.stamp === file.stamp) {
-      // Copies: callers may change what they are given (change() does).
-      return new Map([...memo.records].map(([name, record]) => [name, structuredClone(record)]));
-    }
+    if (file !== undefined && memo?.stamp === file.stamp) return memo.records;
     const text = file !== undefined ? file.bytes.toString('utf8') : await readFile(this.file, 'utf8');
     const records = this.parse(text);
-    if (file !== undefined) {
-      this.memo = {
-        stamp: file.stamp,
-        records: new Map([...records].map(([n, r]) => [n, structuredClone(r)])),
-      };
-    }
+    if (file !== undefined) this.memo = { stamp: file.stamp, records };
     return records;
   }
 
