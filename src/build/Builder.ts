@@ -75,6 +75,8 @@ export interface BuildResult {
   warnings: string[];
   /** The references tagged, as Docker prints them (`name:tag`). */
   tags: string[];
+  /** How many steps were looked up in the cache and not found, so were built. */
+  built: number;
 }
 
 /** A build step that failed: `Dockerfile:7: The command '/bin/sh -c x' returned a non-zero code: 3`. */
@@ -166,6 +168,7 @@ interface StageState {
 
 class Build {
   private readonly out: (text: string) => void;
+  private built = 0;
   private readonly warnings: string[] = [];
   private readonly cache: BuildCache;
   private readonly stageResults = new Map<number, StageResult>();
@@ -251,7 +254,7 @@ class Build {
       tagged.push(familiar);
       this.out(`Successfully tagged ${familiar}\n`);
     }
-    return { imageId: last.id, warnings: this.warnings, tags: tagged };
+    return { imageId: last.id, warnings: this.warnings, tags: tagged, built: this.built };
   }
 
   /**
@@ -482,7 +485,10 @@ class Build {
       config === undefined ? createdBy : `${createdBy}\n${JSON.stringify(config)}`,
       this.options.hasher,
     );
-    if (this.options.noCache || state.cacheBusted) return { hit: false, key };
+    if (this.options.noCache || state.cacheBusted) {
+      this.built++;
+      return { hit: false, key };
+    }
     const step = await this.cache.get(key);
     let image: BuildImage | undefined;
     if (step !== undefined) {
@@ -493,6 +499,7 @@ class Build {
     }
     if (image === undefined) {
       state.cacheBusted = true;
+      this.built++;
       return { hit: false, key };
     }
     this.out(' ---> Using cache\n');

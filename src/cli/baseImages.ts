@@ -71,6 +71,7 @@ export async function provideBaseImage(ctx: Ctx, image: string): Promise<boolean
     readFile: (p) => host.readFile(p),
     ...(host.openBuildContext ? { openContext: (p: string) => host.openBuildContext!(p) } : {}),
     ...(cache ? { cache } : {}),
+    ...(host.heavyRun ? { heavyRun: () => host.heavyRun!() } : {}),
     cwd: host.cwd ?? '/',
   });
   return code === 0;

@@ -55,6 +55,8 @@ export interface BuildIo {
   cache?: BuildCache;
   /** Makes a FROM / COPY --from image that is not in the store available (BuildOptions.provideImage). */
   provideImage?(ref: string): Promise<boolean>;
+  /** Called when the build built steps, rather than taking them all from the cache (CliHost.heavyRun). */
+  heavyRun?(): void;
 }
 
 export interface BuildArgs {
@@ -292,6 +294,7 @@ export async function buildCommand(engine: Engine, argv: string[], io: BuildIo):
       output,
     });
     imageId = result.imageId;
+    if (result.built > 0) io.heavyRun?.();
   } catch (e) {
     if (held !== '') io.stderr(held);
     return fail((e as Error).message);

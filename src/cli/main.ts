@@ -53,6 +53,11 @@ export interface CliHost {
   createFile?(path: string): Promise<FileSink>;
   /** Writes a whole file (`build --iidfile`). */
   writeFile?(path: string, data: string | Uint8Array): Promise<void>;
+  /**
+   * Tells the host this run did work that quick runs of its command do not (a build that built steps):
+   * the Node host then keeps no code cache from it (src/node/boot.ts).
+   */
+  heavyRun?(): void;
   /** Whether stdout is a terminal: `save` and `export` refuse to write a tar there. */
   stdoutIsTTY?: boolean;
   /** The working directory, '/'-separated (build contexts, -f paths). */
@@ -171,6 +176,7 @@ async function build(ctx: Ctx, argv: readonly string[]): Promise<number> {
     ...(host.openBuildContext ? { openContext: (p: string) => host.openBuildContext!(p) } : {}),
     ...(host.env ? { env: host.env } : {}),
     ...(cache ? { cache } : {}),
+    ...(host.heavyRun ? { heavyRun: () => host.heavyRun!() } : {}),
     // FROM box on a fresh install: the base image is built or loaded, as `berth run box` does.
     provideImage: async (ref: string) => (await import('./baseImages')).provideBaseImage(ctx, ref),
     cwd: host.cwd ?? '/',

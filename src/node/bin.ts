@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { NodeWorkerHost } from '../../runtime/node/NodeWorkerHost';
 import { main, type FileSink } from '../cli/main';
 import { Engine } from '../engine/Engine';
+import { CODE_CACHE, type CodeCacheControl } from './boot';
 import { hostBuildContext } from './buildContext';
 import { FileDigests } from './FileDigests';
 import { DiskBuildCache } from './DiskBuildCache';
@@ -87,6 +88,7 @@ async function runBerth(): Promise<never> {
     readStream: (path) => createReadStream(path),
     createFile,
     writeFile: (path, data) => writeFile(path, data),
+    heavyRun: () => (globalThis as { [CODE_CACHE]?: CodeCacheControl })[CODE_CACHE]?.decline(),
     // A getter: only the commands that refuse to write an archive to a terminal ask.
     get stdoutIsTTY() {
       return process.stdout.isTTY === true;

@@ -56,6 +56,19 @@ function writeCache(path: string, header: CacheHeader, data: Buffer): void {
   }
 }
 
+/** Where runBundle leaves the bundle a way to keep this run from writing the code cache (bin.ts). */
+export const CODE_CACHE = Symbol.for('berth.codeCache');
+
+/** What the bundle finds at globalThis[CODE_CACHE]. */
+export interface CodeCacheControl {
+  /**
+   * This run did work that the quick runs of its kind do not (a build that built steps rather than
+   * taking them all from the cache): it writes no cache, which would hold all that code, and make every
+   * quick run deserialize it. The next quick run writes one.
+   */
+  decline(): void;
+}
+
 /**
  * Runs the CommonJS file `bundle` in this thread, as `require` would, through the code cache. `tag` names
  * the kind of run (the command); anything but a plain word shares the cache `other`.
@@ -79,11 +92,15 @@ export function runBundle(bundle: string, tag: string): void {
     filename: bundle,
     ...(usable ? { cachedData: usable.data } : {}),
   });
+  let declined = false;
+  (globalThis as Record<symbol, unknown>)[CODE_CACHE] = {
+    decline: () => void (declined = true),
+  } satisfies CodeCacheControl;
   if (usable === undefined || script.cachedDataRejected === true) {
     // At exit, every function this run needed has been compiled: they all go into the cache. Only a run
     // that succeeded writes one, so a mistyped command leaves no file behind.
     process.once('exit', (code) => {
-      if (code === 0) writeCache(cachePath, { key }, script.createCachedData());
+      if (code === 0 && !declined) writeCache(cachePath, { key }, script.createCachedData());
     });
   }
   const module = { exports: {} };

@@ -43,13 +43,14 @@ interface Built {
   imageId: string;
   output: string;
   warnings: string[];
+  built: number;
 }
 
 async function run(files: Files, options: Partial<BuildOptions> = {}, on: Engine = engine): Promise<Built> {
   const { source } = context(files);
   let output = '';
   const result = await build(on, { context: source, output: (s) => (output += s), ...options });
-  return { imageId: result.imageId, output, warnings: result.warnings };
+  return { imageId: result.imageId, output, warnings: result.warnings, built: result.built };
 }
 
 async function failing(
@@ -154,16 +155,19 @@ describe('berth build', () => {
       ].join('\n'),
     );
     expect(first.output).not.toContain('Using cache');
+    expect(first.built).toBe(5);
 
     const again = await run(files, { cache });
     expect(again.imageId).toBe(first.imageId);
     expect(again.output.match(/ ---> Using cache\n/g)).toHaveLength(5);
+    expect(again.built).toBe(0);
     expect(again.output).not.toContain('Running in');
 
     const changed = await run({ ...files, 'data.txt': 'two\n' }, { cache });
     expect(changed.imageId).not.toBe(first.imageId);
     const steps = changed.output.split(/^Step /m).slice(1);
     expect(steps.map((s) => s.includes('Using cache'))).toEqual([false, true, true, false, false, false]);
+    expect(changed.built).toBe(3);
     expect(changed.output).toContain('two\n');
     expect(await runImage(changed.imageId)).toMatchObject({ code: 0, stdout: 'hi\n' });
 

@@ -51,6 +51,23 @@ describe('CLI start-up with the code cache', () => {
     expect(existsSync(join(pkg, 'dist/berth.cjs.build.cache'))).toBe(false);
   });
 
+  it('should keep no cache from a build that built steps, and keep one from a build that took all from the cache', () => {
+    const pkg = packageCopy('build');
+    const cache = join(pkg, 'dist/berth.cjs.build.cache');
+    const context = join(scratch, 'context');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY a.txt /a.txt\nENV A=1\n');
+    writeFileSync(join(context, 'a.txt'), 'a\n');
+    const first = berth(pkg, 'build', '-t', 'boot-test', context);
+    expect(first.status).toBe(0);
+    expect(first.stdout).not.toContain('Using cache');
+    // Its cache would hold the code of building steps, which every cached rebuild would then load.
+    expect(existsSync(cache)).toBe(false);
+    const again = berth(pkg, 'build', '-t', 'boot-test', context);
+    expect(again.stdout.match(/Using cache/g)).toHaveLength(2);
+    expect(existsSync(cache)).toBe(true);
+  });
+
   it('should ignore and replace a damaged cache, or one made for another bundle', () => {
     const pkg = packageCopy('damaged');
     const cache = join(pkg, 'dist/berth.cjs.other.cache');
